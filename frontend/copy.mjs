@@ -1,0 +1,23 @@
+// Copy the files the UI uses from node_modules into hetong/static/vendor (git-ignored).
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const modules = join(here, "node_modules");
+const vendor = join(here, "..", "hetong", "static", "vendor");
+
+const copies = [
+  ["@tabler/core/dist/css/tabler.min.css", "tabler/tabler.min.css"],
+  ["@tabler/core/dist/js/tabler.min.js", "tabler/tabler.min.js"],
+  ["@tabler/icons-webfont/dist/tabler-icons.min.css", "tabler-icons/tabler-icons.min.css"],
+  ["@tabler/icons-webfont/dist/fonts", "tabler-icons/fonts"],
+];
+
+rmSync(vendor, { recursive: true, force: true });
+for (const [from, to] of copies) {
+  const target = join(vendor, to);
+  mkdirSync(dirname(target), { recursive: true });
+  cpSync(join(modules, from), target, { recursive: true });
+}
+console.log(`copied ${copies.length} assets into ${vendor}`);

@@ -1,0 +1,363 @@
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from hetong.core.dates import company_today
+from hetong.core.models import Tag, TimeStamped, Versioned
+from hetong.core.money import CURRENCIES, DECIMAL_PLACES, MAX_DIGITS
+from hetong.core.uscc import validate_uscc
+from hetong.search.backend import SearchableQuerySet
+
+
+class PeriodUnit(models.TextChoices):
+    DAYS = "days", _("days")
+    WEEKS = "weeks", _("weeks")
+    MONTHS = "months", _("months")
+    YEARS = "years", _("years")
+
+
+class ContractType(models.Model):
+    """A node of the contract type tree. `code` goes into contract numbers (HT-XS-2026-00042)."""
+
+    code = models.CharField(_("code"), max_length=10, help_text=_("Letters used in contract numbers, e.g. XS."))
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=60, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("contract type")
+        verbose_name_plural = _("contract types")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["code"], name="contracttype_code_unique")]
+
+    def __str__(self):
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+    def lineage(self) -> list["ContractType"]:
+        """This type and its ancestors, root first."""
+        chain, node, seen = [], self, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+
+class ExtraField(models.Model):
+    """An admin-defined, typed field on the contracts of a type (and of its sub-types)."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Choice")
+        BOOLEAN = "boolean", _("Yes / no")
+
+    contract_type = models.ForeignKey(
+        ContractType, verbose_name=_("contract type"), on_delete=models.CASCADE, related_name="extra_fields"
+    )
+    key = models.SlugField(_("key"), max_length=40)
+    label = models.CharField(_("label"), max_length=60)
+    label_en = models.CharField(_("English label"), max_length=60, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    required = models.BooleanField(_("required"), default=False)
+    choices = models.TextField(_("choices"), blank=True, help_text=_("One choice per line."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("extra field")
+        verbose_name_plural = _("extra fields")
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["contract_type", "key"], name="extrafield_key_unique")]
+
+    def __str__(self):
+        if self.label_en and (get_language() or "").startswith("en"):
+            return self.label_en
+        return self.label
+
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class LegalEntity(models.Model):
+    """One of our own companies that signs contracts."""
+
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, validators=[validate_uscc])
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=60, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("signing entity")
+        verbose_name_plural = _("signing entities")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["credit_code"], name="legalentity_credit_code_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class NumberSequence(models.Model):
+    """The last number handed out for one key (type code and year)."""
+
+    key = models.CharField(max_length=60)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key"], name="numbersequence_key_unique")]
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    SIGNING = "signing", _("Signing")
+    SIGNED = "signed", _("Signed")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    RENEWED = "renewed", _("Renewed")
+    TERMINATED = "terminated", _("Terminated")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    target: str
+    label: object  # lazy translated verb for buttons
+
+
+S = Status
+TRANSITIONS: dict[str, Transition] = {
+    "submit": Transition(frozenset({S.DRAFT}), S.IN_REVIEW, _("Submit for review")),
+    "withdraw": Transition(frozenset({S.IN_REVIEW}), S.DRAFT, _("Withdraw")),
+    "approve": Transition(frozenset({S.IN_REVIEW}), S.APPROVED, _("Approve")),
+    "reject": Transition(frozenset({S.IN_REVIEW}), S.DRAFT, _("Reject")),
+    "send_for_signing": Transition(frozenset({S.APPROVED}), S.SIGNING, _("Send for signing")),
+    "sign": Transition(frozenset({S.APPROVED, S.SIGNING}), S.SIGNED, _("Record signature")),
+    "activate": Transition(frozenset({S.SIGNED}), S.ACTIVE, _("Activate")),
+    "expire": Transition(frozenset({S.ACTIVE}), S.EXPIRED, _("Mark expired")),
+    "renew": Transition(frozenset({S.ACTIVE, S.EXPIRED}), S.RENEWED, _("Mark renewed")),
+    "terminate": Transition(frozenset({S.SIGNED, S.ACTIVE}), S.TERMINATED, _("Terminate")),
+    "cancel": Transition(
+        frozenset({S.DRAFT, S.IN_REVIEW, S.APPROVED, S.SIGNING, S.SIGNED}), S.CANCELLED, _("Cancel")
+    ),
+}
+# Terms (parties, money, dates, files) may change only while the contract is a draft: signed means frozen.
+EDITABLE_STATES = frozenset({S.DRAFT})
+OPEN_STATES = frozenset({S.DRAFT, S.IN_REVIEW, S.APPROVED, S.SIGNING})
+IN_FORCE_STATES = frozenset({S.SIGNED, S.ACTIVE})
+
+
+class ContractQuerySet(SearchableQuerySet):
+    def visible_to(self, user):
+        if not user or not user.is_authenticated:
+            return self.none()
+        return self.filter(user.scope_q())
+
+    def in_force(self, on: dt.date | None = None):
+        on = on or company_today()
+        return self.filter(status__in=IN_FORCE_STATES, effective_date__lte=on).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=on)
+        )
+
+    def expiring(self, within: int, on: dt.date | None = None):
+        on = on or company_today()
+        return self.filter(status__in=IN_FORCE_STATES, end_date__gte=on, end_date__lte=on + dt.timedelta(days=within))
+
+    def notice_due(self, within: int, on: dt.date | None = None):
+        on = on or company_today()
+        return self.filter(
+            status__in=IN_FORCE_STATES, notice_deadline__gte=on, notice_deadline__lte=on + dt.timedelta(days=within)
+        )
+
+
+class Contract(Versioned):
+    Status = Status
+
+    number = models.CharField(_("number"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    contract_type = models.ForeignKey(
+        ContractType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    entity = models.ForeignKey(
+        LegalEntity, verbose_name=_("our signing entity"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="contracts",
+    )
+    amount = models.DecimalField(_("amount"), max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="CNY")
+    signed_date = models.DateField(_("signed date"), null=True, blank=True)
+    effective_date = models.DateField(_("effective date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty for an evergreen contract."))
+    auto_renew = models.BooleanField(_("renews automatically"), default=False)
+    renewal_term = models.PositiveSmallIntegerField(_("renewal term"), null=True, blank=True)
+    renewal_unit = models.CharField(_("renewal term unit"), max_length=10, choices=PeriodUnit.choices, default=PeriodUnit.YEARS)
+    notice_period = models.PositiveSmallIntegerField(_("notice period"), null=True, blank=True)
+    notice_unit = models.CharField(_("notice period unit"), max_length=10, choices=PeriodUnit.choices, default=PeriodUnit.DAYS)
+    # Derived from end_date and the notice period by services.derive_key_dates(); stored so it can be indexed.
+    notice_deadline = models.DateField(_("notice deadline"), null=True, blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="contracts")
+    extra = models.JSONField(_("extra fields"), default=dict, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True, editable=False)
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True, editable=False)
+    status_note = models.CharField(_("reason"), max_length=500, blank=True, editable=False)
+    search_tokens = models.TextField(editable=False, default="")
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="contract_number_unique"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(effective_date__isnull=True) | Q(end_date__gte=models.F("effective_date")),
+                name="contract_end_after_start",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="contract_amount_not_negative"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="contract_status_valid"),
+            models.CheckConstraint(
+                condition=Q(auto_renew=False) | Q(renewal_term__gt=0), name="contract_auto_renew_has_term"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "id"], name="contract_status_idx"),
+            models.Index(fields=["owner", "id"], name="contract_owner_idx"),
+            models.Index(fields=["department", "id"], name="contract_department_idx"),
+            models.Index(fields=["customer", "id"], name="contract_customer_idx"),
+            models.Index(fields=["contract_type", "id"], name="contract_type_idx"),
+            models.Index(fields=["end_date", "id"], name="contract_end_idx"),
+            models.Index(fields=["status", "end_date", "id"], name="contract_status_end_idx"),
+            models.Index(fields=["notice_deadline", "id"], name="contract_notice_idx"),
+            models.Index(fields=["amount", "id"], name="contract_amount_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def can(self, action: str) -> bool:
+        """Whether the status allows `action` (who may take it is services.allowed())."""
+        rule = TRANSITIONS.get(action)
+        return bool(rule) and self.status in rule.sources
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATES
+
+    @property
+    def days_to_end(self) -> int | None:
+        return (self.end_date - company_today()).days if self.end_date else None
+
+    def search_text(self) -> list[str]:
+        return [self.number, self.title, self.customer.name if self.customer_id else ""]
+
+
+class ContractParty(models.Model):
+    class Role(models.TextChoices):
+        OURS = "ours", _("Our side")
+        CUSTOMER = "customer", _("Customer")
+        THIRD = "third", _("Third party")
+        GUARANTOR = "guarantor", _("Guarantor")
+
+    contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc])
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Signatory(models.Model):
+    party = models.ForeignKey(ContractParty, verbose_name=_("party"), on_delete=models.CASCADE, related_name="signatories")
+    name = models.CharField(_("name"), max_length=60)
+    title = models.CharField(_("title"), max_length=60, blank=True)
+    contact = models.ForeignKey(
+        "customers.Contact", verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ContractFile(TimeStamped):
+    """A document of a contract; each upload under it is a new FileVersion, and none is ever overwritten."""
+
+    class Kind(models.TextChoices):
+        DRAFT = "draft", _("Draft text")
+        SIGNED = "signed", _("Signed copy")
+        ATTACHMENT = "attachment", _("Attachment")
+
+    contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="files")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ATTACHMENT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("file")
+        verbose_name_plural = _("files")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class FileVersion(models.Model):
+    file = models.ForeignKey(ContractFile, verbose_name=_("file"), on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    blob = models.FileField(max_length=255)  # a generated storage name, never the uploaded one
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("file version")
+        verbose_name_plural = _("file versions")
+        ordering = ["file", "-number"]
+        constraints = [models.UniqueConstraint(fields=["file", "number"], name="fileversion_number_unique")]
+
+    def __str__(self):
+        return f"{self.original_name} v{self.number}"

@@ -1,0 +1,200 @@
+"""Changes to customers, their contacts and the interaction log."""
+
+import rules
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hetong.audit.services import changes, record
+from hetong.core.dates import company_today, parse_date
+from hetong.core.errors import InvalidInput, PermissionDenied, StaleVersion, errors_from_validation
+from hetong.core.models import Tag
+from hetong.search.backend import index_text
+
+from .models import Contact, Customer, Interaction
+
+CUSTOMER_FIELDS = ("name", "credit_code", "industry", "level", "region", "address", "status", "notes")
+REASSIGN_FIELDS = ("owner", "department")
+CONTACT_FIELDS = ("name", "title", "phone", "email", "is_signatory", "notes")
+
+
+def _require(user, perm, obj=None):
+    if not rules.has_perm(perm, user, obj):
+        raise PermissionDenied()
+
+
+def _check_fields(data: dict, allowed: tuple) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise InvalidInput(
+            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            code="forbidden_field", errors={f: [_("This field cannot be changed here.")] for f in unknown},
+        )
+
+
+def _clean(obj, *, exclude=()) -> None:
+    try:
+        obj.full_clean(exclude=list(exclude))
+    except ValidationError as exc:
+        raise InvalidInput(errors=errors_from_validation(exc)) from None
+
+
+def _resolve_people(data: dict) -> dict:
+    from hetong.accounts.models import Department, User
+
+    out = dict(data)
+    try:
+        if "owner" in data:
+            out["owner"] = User.objects.get(pk=int(getattr(data["owner"], "pk", data["owner"])), is_active=True)
+        if "department" in data:
+            value = getattr(data["department"], "pk", data["department"])
+            out["department"] = Department.objects.get(pk=int(value)) if value not in (None, "") else None
+    except (User.DoesNotExist, Department.DoesNotExist, TypeError, ValueError):
+        raise InvalidInput(errors={"owner" if "owner" in data else "department": [
+            _("Select a valid choice; that one does not exist.")]}) from None
+    return out
+
+
+def _normalise(data: dict) -> dict:
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if key == "credit_code" and isinstance(value, str):
+            value = value.upper()
+        if key == "is_signatory" and not isinstance(value, bool):
+            value = str(value).lower() in {"1", "true", "on", "yes"}
+        out[key] = value
+    return out
+
+
+def _set_tags(customer, names) -> list[str]:
+    if isinstance(names, str):
+        names = names.replace("，", ",").split(",")
+    names = sorted({str(n).strip()[:40] for n in (names or []) if str(n).strip()})
+    customer.tags.set([Tag.objects.get_or_create(name=n)[0] for n in names])
+    return names
+
+
+def _snapshot(customer) -> dict:
+    data = {f: getattr(customer, f) for f in CUSTOMER_FIELDS}
+    data.update(owner=customer.owner_id, department=customer.department_id)
+    return data
+
+
+def create_customer(*, by, data: dict) -> Customer:
+    _require(by, "customers.add_customer")
+    data = _normalise(data)
+    tags = data.pop("tags", None)
+    allowed = CUSTOMER_FIELDS + (REASSIGN_FIELDS if rules.has_perm("customers.reassign_customer", by) else ())
+    _check_fields(data, allowed)
+    data = _resolve_people(data)
+    customer = Customer(owner=data.pop("owner", by), department=data.pop("department", by.department), **data)
+    _clean(customer, exclude=["search_tokens"])
+    with transaction.atomic():
+        customer.search_tokens = index_text(*customer.search_text())
+        customer.save(force_insert=True)
+        tag_names = _set_tags(customer, tags)
+        record(actor=by, verb="customer.create", target=customer, data={"after": {**_snapshot(customer), "tags": tag_names}})
+    return customer
+
+
+def update_customer(customer: Customer, *, by, version, data: dict) -> Customer:
+    _require(by, "customers.change_customer", customer)
+    if version is None:
+        raise InvalidInput(_("The record version is missing; reload and try again."), code="version_required")
+    data = _normalise(data)
+    tags = data.pop("tags", None)
+    allowed = CUSTOMER_FIELDS
+    if set(REASSIGN_FIELDS) & set(data):
+        if not rules.has_perm("customers.reassign_customer", by, customer):
+            raise PermissionDenied(_("Only a manager or an administrator can change the owner or department."), code="forbidden_field")
+        allowed += REASSIGN_FIELDS
+    _check_fields(data, allowed)
+    data = _resolve_people(data)
+    with transaction.atomic():
+        current = Customer.objects.select_for_update().get(pk=customer.pk)
+        if current.version != int(version):
+            raise StaleVersion()
+        before = _snapshot(current)
+        for key, value in data.items():
+            setattr(current, key, value)
+        _clean(current, exclude=["search_tokens"])
+        current.search_tokens = index_text(*current.search_text())
+        fields = {f: getattr(current, f) for f in CUSTOMER_FIELDS + REASSIGN_FIELDS + ("search_tokens",)}
+        if not Customer.objects.filter(pk=current.pk, version=current.version).update(
+            **fields, version=F("version") + 1, updated_at=timezone.now()
+        ):
+            raise StaleVersion()
+        diff = changes(before, _snapshot(current))
+        if tags is not None:
+            old = sorted(current.tags.values_list("name", flat=True))
+            new = _set_tags(current, tags)
+            if old != new:
+                diff["tags"] = [old, new]
+        if "name" in diff:
+            from hetong.contracts.services import reindex_customer_contracts
+
+            reindex_customer_contracts(current)
+        record(actor=by, verb="customer.update", target=current, data={"changes": diff, "version": current.version + 1})
+    current.refresh_from_db()
+    return current
+
+
+def add_contact(customer: Customer, *, by, data: dict) -> Contact:
+    _require(by, "customers.change_customer", customer)
+    data = _normalise(data)
+    _check_fields(data, CONTACT_FIELDS)
+    contact = Contact(customer=customer, **data)
+    _clean(contact)
+    with transaction.atomic():
+        contact.save(force_insert=True)
+        record(actor=by, verb="customer.contact_add", target=customer, data={"contact": contact.pk, **data})
+    return contact
+
+
+def update_contact(contact: Contact, *, by, version, data: dict) -> Contact:
+    _require(by, "customers.change_customer", contact.customer)
+    if version is None:
+        raise InvalidInput(_("The record version is missing; reload and try again."), code="version_required")
+    data = _normalise(data)
+    _check_fields(data, CONTACT_FIELDS)
+    with transaction.atomic():
+        current = Contact.objects.select_for_update().get(pk=contact.pk)
+        if current.version != int(version):
+            raise StaleVersion()
+        before = {f: getattr(current, f) for f in CONTACT_FIELDS}
+        for key, value in data.items():
+            setattr(current, key, value)
+        _clean(current)
+        if not Contact.objects.filter(pk=current.pk, version=current.version).update(
+            **{f: getattr(current, f) for f in CONTACT_FIELDS}, version=F("version") + 1, updated_at=timezone.now()
+        ):
+            raise StaleVersion()
+        record(actor=by, verb="customer.contact_update", target=current.customer,
+               data={"contact": current.pk, "changes": changes(before, {f: getattr(current, f) for f in CONTACT_FIELDS})})
+    current.refresh_from_db()
+    return current
+
+
+def log_interaction(customer: Customer, *, by, kind: str, text: str, date=None, contact=None, contract=None) -> Interaction:
+    """Add an entry to the customer's communication log. `contract`, if given, must be one of its contracts."""
+    _require(by, "customers.add_interaction", customer)
+    try:
+        date = parse_date(date) or company_today()
+    except ValueError:
+        raise InvalidInput(errors={"date": [_("Enter a valid date (YYYY-MM-DD).")]}) from None
+    if contract is not None and contract.customer_id != customer.pk:
+        raise InvalidInput(errors={"contract": [_("That contract belongs to another customer.")]})
+    if contact is not None and contact.customer_id != customer.pk:
+        raise InvalidInput(errors={"contact": [_("That contact belongs to another customer.")]})
+    interaction = Interaction(customer=customer, kind=kind, text=(text or "").strip(), date=date, author=by,
+                              contact=contact, contract=contract)
+    _clean(interaction)
+    with transaction.atomic():
+        interaction.save(force_insert=True)
+        record(actor=by, verb="customer.interaction", target=customer,
+               data={"interaction": interaction.pk, "kind": kind, "date": date, "contract": getattr(contract, "pk", None)})
+    return interaction

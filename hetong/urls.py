@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from hetong.api.urls import api
+
+urlpatterns = [
+    path("", include("hetong.core.urls")),
+    path("accounts/", include("hetong.accounts.urls")),
+    path("customers/", include("hetong.customers.urls")),
+    path("contracts/", include("hetong.contracts.urls")),
+    path("audit/", include("hetong.audit.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
