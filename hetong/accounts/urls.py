@@ -1,6 +1,12 @@
 from django.urls import path
 
-from . import views
+from hetong.core.placeholder import placeholder
 
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("login/", placeholder, name="login"),
+    path("logout/", placeholder, name="logout"),
+    path("profile/", placeholder, name="profile"),
+    path("password/", placeholder, name="password_change"),
+    path("language/", placeholder, name="language"),
+]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from hetong.core.placeholder import placeholder
 
 app_name = "customers"
-urlpatterns: list = []
+urlpatterns = [path("", placeholder, name="list")]

@@ -1,0 +1,67 @@
+"""Showing audit events to people: a translated verb and readable details."""
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+VERBS = {
+    "contract.create": _("created the contract"),
+    "contract.update": _("edited the contract"),
+    "contract.refused": _("was refused an action"),
+    "contract.submit": _("submitted it for review"),
+    "contract.withdraw": _("withdrew it from review"),
+    "contract.approve": _("approved it"),
+    "contract.reject": _("rejected it"),
+    "contract.send_for_signing": _("sent it for signing"),
+    "contract.sign": _("recorded the signature"),
+    "contract.activate": _("made it active"),
+    "contract.expire": _("marked it expired"),
+    "contract.renew": _("marked it renewed"),
+    "contract.terminate": _("terminated it"),
+    "contract.cancel": _("cancelled it"),
+    "contract.file_upload": _("uploaded a file"),
+    "customer.create": _("created the customer"),
+    "customer.update": _("edited the customer"),
+    "customer.contact_add": _("added a contact"),
+    "customer.contact_update": _("edited a contact"),
+    "customer.interaction": _("logged an interaction"),
+    "user.token_create": _("created an API token"),
+    "user.token_revoke": _("revoked an API token"),
+    "user.preferences": _("changed preferences"),
+    "user.password_change": _("changed the password"),
+}
+
+DETAIL_LABELS = {
+    "from": _("from"),
+    "to": _("to"),
+    "status_note": _("reason"),
+    "action": _("action"),
+    "name": _("file"),
+    "version": _("version"),
+    "signed_date": _("signed date"),
+    "terminated_on": _("terminated on"),
+    "effective_date": _("effective date"),
+}
+
+
+@register.filter
+def verb_label(event) -> str:
+    return str(VERBS.get(event.verb, event.verb))
+
+
+@register.filter
+def event_details(event) -> list[tuple[str, str]]:
+    from hetong.contracts.models import Status
+
+    data = event.data or {}
+    rows = []
+    for field, (old, new) in (data.get("changes") or {}).items():
+        rows.append((field, f"{old if old not in (None, '') else '—'} → {new if new not in (None, '') else '—'}"))
+    for key, label in DETAIL_LABELS.items():
+        if key in data and key not in ("changes",):
+            value = data[key]
+            if key in ("from", "to") or (key == "action" and event.verb == "contract.refused"):
+                value = dict(Status.choices).get(value, value)
+            rows.append((str(label), str(value)))
+    return rows
