@@ -31,7 +31,7 @@ run: install
 	$(BIN)/hetong migrate --noinput -v0
 	$(BIN)/hetong demo --if-empty
 	@echo "Demo logins are listed in README.md (admin / hetong-admin)."
-	$(BIN)/hetong serve --port $(HETONG_PORT)
+	HETONG_SECURE=$${HETONG_SECURE:-false} $(BIN)/hetong serve --port $(HETONG_PORT)
 
 test: install
 	HETONG_HOME=$$(mktemp -d) $(BIN)/hetong makemigrations --check --dry-run -v0

@@ -19,6 +19,8 @@ def make_uscc() -> str:
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
+    # Fast password hashing: the real PBKDF2 cost would dominate the suite's run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "files")}}}
     settings.MEDIA_ROOT = tmp_path / "files"

@@ -213,6 +213,8 @@ def _validate(contract: Contract, *, by, errors: dict | None = None) -> None:
         errors["signed_date"] = [_("The signed date cannot be in the future.")]
     if contract.contract_type_id and not contract.contract_type.is_active:
         errors["contract_type"] = [_("This contract type is no longer in use.")]
+    if contract.number and Contract.objects.filter(number=contract.number).exclude(pk=contract.pk).exists():
+        errors["number"] = [_("Contract number %(number)s is already in use.") % {"number": contract.number}]
     if contract.entity_id and not contract.entity.is_active:
         errors["entity"] = [_("This signing entity is no longer in use.")]
     try:
@@ -311,7 +313,11 @@ def create_contract(*, by, data: dict, parties: list[dict] | None = None) -> Con
         contract.notice_deadline = notice_deadline_for(contract)
         _validate(contract, by=by, errors=input_errors)
         contract.search_tokens = index_contract(contract)
-        contract.save(force_insert=True)
+        try:
+            with transaction.atomic():
+                contract.save(force_insert=True)
+        except IntegrityError:  # a concurrent creation took the same number after our check
+            raise _field_error("number", _("Contract number %(number)s is already in use.") % {"number": contract.number}) from None
         tag_names = _set_tags(contract, tags)
         for position, party in enumerate(parties if parties is not None else _default_parties(contract)):
             _add_party(contract, party, position)

@@ -41,8 +41,8 @@ def parse_amount(value) -> Decimal:
         raise ValidationError(_("Enter an amount such as 12800.00."), code="invalid_amount")
     if amount < 0:
         raise ValidationError(_("The amount cannot be negative."), code="negative_amount")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(_("Use at most two decimal places."), code="invalid_amount")
     if amount > MAX_AMOUNT:
         raise ValidationError(_("The amount is too large."), code="invalid_amount")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(_("Use at most two decimal places."), code="invalid_amount")
     return amount.quantize(Decimal("0.01"))
