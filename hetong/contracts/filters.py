@@ -75,7 +75,7 @@ class ContractFilter(df.FilterSet):
         return queryset.filter(contract_type__in=ids)
 
     def filter_department(self, queryset, name, value):
-        return queryset.filter(department__path__startswith=value.path)
+        return queryset.filter(department__in=Department.objects.filter(path__startswith=value.path).values("pk"))
 
     def filter_ends_within(self, queryset, name, value):
         return queryset.expiring(within=int(value))

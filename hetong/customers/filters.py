@@ -34,7 +34,7 @@ class CustomerFilter(df.FilterSet):
         return queryset.search(value)
 
     def filter_department(self, queryset, name, value):
-        return queryset.filter(department__path__startswith=value.path)
+        return queryset.filter(department__in=Department.objects.filter(path__startswith=value.path).values("pk"))
 
 
 def sort_for(value: str | None) -> Sort:
