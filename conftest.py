@@ -1,13 +1,9 @@
 """Shared test fixtures: an organisation with a persona per role, and factories for the records."""
 
 import itertools
-import os
-
 import pytest
 
-os.environ.setdefault("HETONG_TESTING", "1")
-
-from hetong.core.uscc import check_char  # noqa: E402
+from hetong.core.uscc import check_char
 
 _codes = itertools.count(1)
 
@@ -19,8 +15,6 @@ def make_uscc() -> str:
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
-    # Fast password hashing: the real PBKDF2 cost would dominate the suite's run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "files")}}}
     settings.MEDIA_ROOT = tmp_path / "files"

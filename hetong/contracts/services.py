@@ -475,6 +475,7 @@ def send_contract_for_signing(contract, *, by, version=None, note: str = "") -> 
 def sign_contract(contract, *, by, version=None, signed_date=None, signed_file=None, note: str = "") -> Contract:
     """Record that the contract was signed on `signed_date`, with the signed copy (uploaded now or before).
     A contract whose effective date has come is active at once; otherwise the daily job activates it."""
+    contract = Contract.objects.get(pk=contract.pk)  # decide on the current row, not the caller's copy
     try:
         signed_date = parse_date(signed_date) or company_today()
     except ValueError:

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from hetong.core.placeholder import placeholder
+from . import views
 
 app_name = "contracts"
-urlpatterns = [path("", placeholder, name="list")]
+urlpatterns = [
+    path("", views.contract_list, name="list"),
+    path("export/", views.contract_export, name="export"),
+    path("new/", views.contract_create, name="create"),
+    path("<int:pk>/", views.contract_detail, name="detail"),
+    path("<int:pk>/edit/", views.contract_edit, name="edit"),
+    path("<int:pk>/actions/<slug:action>/", views.contract_action, name="action"),
+    path("<int:pk>/files/", views.file_upload, name="file_upload"),
+    path("<int:pk>/files/<int:file_pk>/versions/", views.file_version_upload, name="file_version_upload"),
+    path("<int:pk>/files/versions/<int:version_pk>/", views.file_download, name="file_download"),
+]

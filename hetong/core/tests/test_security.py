@@ -7,7 +7,8 @@ from django.test import Client
 
 def test_deploy_check_is_clean_with_production_settings(tmp_path):
     env = {**os.environ, "HETONG_HOME": str(tmp_path), "HETONG_SECURE": "true", "HETONG_DEBUG": "false"}
-    env.pop("HETONG_TESTING", None)
+    for name in ("HETONG_TESTING", "HETONG_SECRET_KEY", "HETONG_JOBS_IMMEDIATE"):
+        env.pop(name, None)
     env.pop("DATABASE_URL", None)
     run = subprocess.run([sys.executable, "-m", "hetong.cli", "check", "--deploy", "--fail-level", "WARNING"],
                          capture_output=True, text=True, env=env)

@@ -1,0 +1,290 @@
+"""The contract pages: list and export, detail with its status actions, create and edit, files."""
+
+import logging
+
+import rules
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hetong.core.dates import company_today
+from hetong.core.errors import Conflict, DomainError, InvalidInput, StaleVersion
+from hetong.core.exports import export_response
+from hetong.core.pagination import order, paginate
+
+from . import selectors, services
+from .filters import SORT_CHOICES, ContractFilter, sort_for
+from .forms import ActionForm, ContractForm, UploadForm, VersionUploadForm, style_filter_form
+from .models import TRANSITIONS, Contract, ContractFile, FileVersion
+
+log = logging.getLogger(__name__)
+MAX_PAGE_SIZE = 200
+
+
+def _contract(request, pk) -> Contract:
+    """A contract the user may see; any other id (foreign, forged, deleted) is a 404."""
+    return get_object_or_404(
+        Contract.objects.visible_to(request.user).select_related(
+            "contract_type", "customer", "entity", "owner", "department", "submitted_by"
+        ),
+        pk=pk,
+    )
+
+
+# --- list and export -------------------------------------------------------------------------------------
+
+
+def _page_size(raw) -> int:
+    if raw in (None, ""):
+        return settings.PAGE_SIZE
+    try:
+        return max(1, min(int(raw), MAX_PAGE_SIZE))
+    except ValueError:
+        raise InvalidInput(_("The page size must be a whole number."), code="bad_page_size") from None
+
+
+def _filters(request) -> ContractFilter:
+    filterset = ContractFilter(request.GET, queryset=selectors.list_queryset(request.user), request=request)
+    style_filter_form(filterset.form)
+    return filterset
+
+
+def _without(request, *names) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _list_page(request, filterset, *, page=None, error=None):
+    return render(
+        request,
+        "contracts/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": selectors.decorate(page.items) if page else [],
+            "error": error,
+            "sort": request.GET.get("sort") or "-id",
+            "sort_choices": SORT_CHOICES,
+            "cursor": request.GET.get("cursor"),
+            "query": _without(request, "cursor"),
+            "export_query": _without(request, "cursor", "size", "format"),
+            "filters_open": bool(set(request.GET) - {"sort", "size", "cursor", "q"})
+            or bool(filterset.errors),
+            "can_create": rules.has_perm("contracts.add_contract", request.user),
+        },
+        status=400 if error or filterset.errors else 200,
+    )
+
+
+@login_required
+def contract_list(request):
+    filterset = _filters(request)
+    if not filterset.is_valid():
+        return _list_page(request, filterset, error=_("Some filters are not valid; correct them below."))
+    try:
+        size = _page_size(request.GET.get("size"))
+        page = paginate(
+            filterset.qs, sort_for(request.GET.get("sort")), cursor=request.GET.get("cursor"), size=size
+        )
+    except DomainError as exc:
+        return _list_page(request, filterset, error=exc.message)
+    return _list_page(request, filterset, page=page)
+
+
+@login_required
+def contract_export(request):
+    if not rules.has_perm("contracts.export_contracts", request.user):
+        raise PermissionDenied
+    filterset = _filters(request)
+    if not filterset.is_valid():
+        return _list_page(request, filterset, error=_("Some filters are not valid; correct them below."))
+    rows = selectors.export_rows(order(filterset.qs, sort_for(request.GET.get("sort"))))
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return export_response(fmt, _export_columns(), rows, filename=f"contracts-{company_today():%Y%m%d}")
+
+
+def _export_columns():
+    # Labels are translated now: the rows are written after this view has returned.
+    status_labels = {value: str(label) for value, label in Contract.Status.choices}
+    return [
+        (_("Number"), lambda c: c.number),
+        (_("Title"), lambda c: c.title),
+        (_("Customer"), lambda c: c.customer.name),
+        (_("Type"), lambda c: c.contract_type.name),
+        (_("Status"), lambda c: status_labels.get(c.status, c.status)),
+        (_("Amount"), lambda c: c.amount),
+        (_("Currency"), lambda c: c.currency),
+        (_("Signed date"), lambda c: c.signed_date),
+        (_("Effective date"), lambda c: c.effective_date),
+        (_("End date"), lambda c: c.end_date),
+        (_("Notice deadline"), lambda c: c.notice_deadline),
+        (_("Owner"), lambda c: str(c.owner)),
+        (_("Department"), lambda c: c.department.name if c.department else ""),
+        (_("Tags"), lambda c: ", ".join(t.name for t in c.tags.all())),
+    ]
+
+
+# --- detail and status actions ---------------------------------------------------------------------------
+
+
+def _detail(request, contract, *, error=None, posted=None):
+    context = selectors.contract_page(contract, request.user)
+    context.update(error=error, posted=posted or {})
+    return render(request, "contracts/detail.html", context, status=error.status if error else 200)
+
+
+@login_required
+def contract_detail(request, pk):
+    return _detail(request, _contract(request, pk))
+
+
+@login_required
+@require_POST
+def contract_action(request, pk, action):
+    if action not in services.ACTIONS:
+        raise Http404
+    contract = _contract(request, pk)
+    form = ActionForm(request.POST, request.FILES)
+    try:
+        params = form.params_for(services.ACTIONS[action])
+        services.perform_action(contract, action, by=request.user, **params)
+    except DomainError as exc:
+        posted = {
+            "action": action,
+            "note": request.POST.get("note", ""),
+            "signed_date": request.POST.get("signed_date", ""),
+            "terminated_on": request.POST.get("terminated_on", ""),
+        }
+        return _detail(request, _contract(request, pk), error=exc, posted=posted)
+    messages.success(request, _("%(action)s: done.") % {"action": TRANSITIONS[action].label})
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+# --- create and edit -------------------------------------------------------------------------------------
+
+
+def _form_page(request, form, contract=None, *, status=200):
+    if request.htmx and request.method == "GET":
+        return render(request, "contracts/form.html#extra-fields", {"form": form})
+    return render(request, "contracts/form.html", {"form": form, "contract": contract}, status=status)
+
+
+@login_required
+def contract_create(request):
+    if not rules.has_perm("contracts.add_contract", request.user):
+        raise PermissionDenied
+    form = ContractForm(
+        request.POST or None,
+        user=request.user,
+        contract_type=request.GET.get("contract_type"),
+        can_reassign=rules.has_perm("contracts.reassign_contract", request.user),
+    )
+    if not form.is_bound:
+        return _form_page(request, form)
+    if not form.is_valid():
+        return _form_page(request, form, status=400)
+    try:
+        contract = services.create_contract(by=request.user, data=form.service_data())
+    except DomainError as exc:
+        form.add_service_error(exc)
+        return _form_page(request, form, status=exc.status)
+    messages.success(request, _("Contract %(number)s was created.") % {"number": contract.number})
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+@login_required
+def contract_edit(request, pk):
+    contract = _contract(request, pk)
+    if not rules.has_perm("contracts.change_contract", request.user, contract):
+        raise PermissionDenied
+    form = ContractForm(
+        request.POST or None,
+        user=request.user,
+        contract=contract,
+        contract_type=request.GET.get("contract_type"),
+        can_reassign=rules.has_perm("contracts.reassign_contract", request.user, contract),
+    )
+    if not form.is_bound:
+        return _form_page(request, form, contract)
+    if not form.is_valid():
+        return _form_page(request, form, contract, status=400)
+    try:
+        data = form.service_data(changed_only=True)
+        if data:
+            services.update_contract(
+                contract, by=request.user, version=form.cleaned_data["version"], data=data
+            )
+        elif form.cleaned_data["version"] != contract.version:
+            raise StaleVersion()  # nothing to save, but the page was out of date: say so rather than "saved"
+    except DomainError as exc:
+        form.add_service_error(exc)
+        return _form_page(request, form, contract, status=exc.status)
+    messages.success(request, _("The contract was saved.") if data else _("Nothing was changed."))
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+# --- files -----------------------------------------------------------------------------------------------
+
+
+def _upload(request, contract, form, *, file=None):
+    try:
+        if not form.is_valid():
+            raise InvalidInput(errors={k: list(v) for k, v in form.errors.items()})
+        services.upload_file(
+            contract,
+            by=request.user,
+            upload=form.cleaned_data["file"],
+            kind=form.cleaned_data.get("kind") or ContractFile.Kind.ATTACHMENT,
+            file=file,
+        )
+    except DomainError as exc:
+        return _detail(request, contract, error=exc)
+    messages.success(request, _("The file %(name)s was uploaded.") % {"name": form.cleaned_data["file"].name})
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+@login_required
+@require_POST
+def file_upload(request, pk):
+    return _upload(request, _contract(request, pk), UploadForm(request.POST, request.FILES))
+
+
+@login_required
+@require_POST
+def file_version_upload(request, pk, file_pk):
+    contract = _contract(request, pk)
+    file = get_object_or_404(contract.files, pk=file_pk)
+    return _upload(request, contract, VersionUploadForm(request.POST, request.FILES), file=file)
+
+
+@login_required
+def file_download(request, pk, version_pk):
+    contract = _contract(request, pk)
+    version = get_object_or_404(
+        FileVersion.objects.select_related("file"), pk=version_pk, file__contract=contract
+    )
+    if not selectors.stored_file_intact(version):
+        # Never hand out bytes that are not the ones uploaded: a scrub or a restore must look at it first.
+        log.error(
+            "stored file of contract %s, file version %s is missing or does not match its sha256",
+            contract.pk,
+            version.pk,
+        )
+        error = Conflict(
+            _("The stored file has changed or is missing, so it was not served. Tell an administrator."),
+            code="file_changed",
+        )
+        return _detail(request, contract, error=error)
+    return FileResponse(
+        version.blob.open("rb"),
+        as_attachment=True,
+        filename=version.original_name,
+        content_type=version.content_type,
+    )
