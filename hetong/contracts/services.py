@@ -33,6 +33,7 @@ from hetong.core.errors import (
 from hetong.core.files import extension, inspect_upload
 from hetong.core.models import Tag
 from hetong.core.money import parse_amount
+from hetong.core.text import clean_text
 from hetong.search.backend import index_text
 
 from .models import (
@@ -52,13 +53,13 @@ log = logging.getLogger(__name__)
 
 # Fields a client may set; anything else in the input is refused, not silently ignored.
 TERM_FIELDS = (
-    "title", "contract_type", "customer", "entity", "amount", "currency", "signed_date", "effective_date",
+    "title", "contract_type", "entity", "amount", "currency", "signed_date", "effective_date",
     "end_date", "auto_renew", "renewal_term", "renewal_unit", "notice_period", "notice_unit", "description", "extra",
 )
-REASSIGN_FIELDS = ("owner", "department")
+REASSIGN_FIELDS = ("owner", "department", "customer")
 FREE_FIELDS = ("tags",)
-CREATE_ONLY_FIELDS = ("number",)
-AUDITED_FIELDS = TERM_FIELDS + REASSIGN_FIELDS + CREATE_ONLY_FIELDS
+CREATE_ONLY_FIELDS = ("number", "customer")
+AUDITED_FIELDS = TERM_FIELDS + REASSIGN_FIELDS + ("number",)
 
 
 def require(user, perm: str, obj=None) -> None:
@@ -177,7 +178,7 @@ def _coerce(name: str, value):
     if name == "auto_renew":
         return value if isinstance(value, bool) else str(value).lower() in {"true", "1", "on", "yes"}
     if isinstance(value, str):
-        return value.strip()
+        return clean_text(value)
     return value
 
 
@@ -364,14 +365,16 @@ def update_contract(contract: Contract, *, by, version: int | None, data: dict) 
     reassigning = {k for k in REASSIGN_FIELDS if k in data}
     if reassigning:
         if not rules.has_perm("contracts.reassign_contract", by, contract):
-            raise PermissionDenied(_("Only a manager or an administrator can change the owner or department."), code="forbidden_field")
+            raise PermissionDenied(
+                _("Only a manager or an administrator can change the customer, owner or department."), code="forbidden_field"
+            )
         allowed += REASSIGN_FIELDS
     data = _resolve(data, by=by)
     with transaction.atomic():
         current = Contract.objects.select_for_update().select_related("contract_type", "customer").get(pk=contract.pk)
         if current.version != int(version):
             raise StaleVersion()
-        if (set(data) & set(TERM_FIELDS) or has_extra) and not current.is_editable:
+        if (set(data) & set(TERM_FIELDS + ("customer",)) or has_extra) and not current.is_editable:
             raise Frozen(
                 _("Contract %(number)s is %(status)s: its terms can no longer change. Record an amendment instead.")
                 % {"number": current.number, "status": current.get_status_display()}

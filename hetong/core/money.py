@@ -21,7 +21,8 @@ CURRENCIES = [
 CURRENCY_CODES = {code for code, _label in CURRENCIES}
 MAX_DIGITS = 16
 DECIMAL_PLACES = 2
-MAX_AMOUNT = Decimal("99999999999999.99")
+# Below 10^12 so every amount keeps its exact cents even where SQLite stores the column as a double.
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def validate_currency(value: str) -> None:

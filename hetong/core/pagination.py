@@ -54,7 +54,12 @@ def read_cursor(sort: Sort, cursor: str):
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, pk = json.loads(raw)
-        return _decode(value, sort.kind), int(pk)
+        value, pk = _decode(value, sort.kind), int(pk)
+        if not 0 < pk < 2**63 or (isinstance(value, Decimal) and not value.is_finite()) or (
+            isinstance(value, int) and not 0 < value < 2**63
+        ):
+            raise ValueError(cursor)
+        return value, pk
     except (ValueError, TypeError, ArithmeticError):
         raise InvalidInput(_("The page link is not valid; start again from the first page."), code="bad_cursor") from None
 

@@ -11,6 +11,7 @@ from hetong.audit.services import changes, record
 from hetong.core.dates import company_today, parse_date
 from hetong.core.errors import InvalidInput, PermissionDenied, StaleVersion, errors_from_validation
 from hetong.core.models import Tag
+from hetong.core.text import clean_text
 from hetong.search.backend import index_text
 
 from .models import Contact, Customer, Interaction
@@ -61,7 +62,10 @@ def _normalise(data: dict) -> dict:
     out = {}
     for key, value in data.items():
         if isinstance(value, str):
-            value = value.strip()
+            try:
+                value = clean_text(value)
+            except ValidationError as exc:
+                raise InvalidInput(errors={key: exc.messages}) from None
         if key == "credit_code" and isinstance(value, str):
             value = value.upper()
         if key == "is_signatory" and not isinstance(value, bool):
@@ -88,8 +92,15 @@ def create_customer(*, by, data: dict) -> Customer:
     _require(by, "customers.add_customer")
     data = _normalise(data)
     tags = data.pop("tags", None)
-    allowed = CUSTOMER_FIELDS + (REASSIGN_FIELDS if rules.has_perm("customers.reassign_customer", by) else ())
-    _check_fields(data, allowed)
+    if not rules.has_perm("customers.reassign_customer", by):
+        # Others create customers for themselves, in their own department.
+        if str(getattr(data.get("owner"), "pk", data.get("owner")) or by.pk) != str(by.pk) or (
+            data.get("department") not in (None, "") and str(getattr(data["department"], "pk", data["department"])) != str(by.department_id)
+        ):
+            raise PermissionDenied(_("Only a manager or an administrator can choose the owner or department."), code="forbidden_field")
+        data.pop("owner", None)
+        data.pop("department", None)
+    _check_fields(data, CUSTOMER_FIELDS + REASSIGN_FIELDS)
     data = _resolve_people(data)
     customer = Customer(owner=data.pop("owner", by), department=data.pop("department", by.department), **data)
     _clean(customer, exclude=["search_tokens"])

@@ -1,0 +1,380 @@
+"""Contracts: the list with the page's filters, create and edit, status actions, files.
+
+Reads go through Contract.objects.visible_to(caller), so a contract outside the caller's scope is a 404
+on every endpoint. Every change is one call to hetong.contracts.services, which checks the rules.
+"""
+
+import datetime as dt
+import inspect
+from typing import Annotated, Any, Literal
+
+from django.db.models import Prefetch
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status as HttpStatus
+from pydantic import WithJsonSchema
+
+from hetong.contracts import selectors, services
+from hetong.contracts.filters import SORTS, ContractFilter, sort_for
+from hetong.contracts.models import Contract, ContractFile, ContractType, FileVersion, PeriodUnit, Status
+from hetong.core.errors import Conflict, InvalidInput
+from hetong.core.money import CURRENCY_CODES
+
+from .errors import errors
+from .schemas import (
+    BodySchema,
+    DateParam,
+    DaysParam,
+    IntParam,
+    Money,
+    NumberParam,
+    PageQuery,
+    filtered,
+    page_of,
+    unknown_choice,
+)
+
+router = Router(tags=["contracts"])
+
+SortKey = Literal[tuple(SORTS)]
+ActionName = Annotated[str, WithJsonSchema({"type": "string", "enum": list(services.ACTIONS)})]
+Currency = Annotated[str, WithJsonSchema({"type": "string", "enum": sorted(CURRENCY_CODES)})]
+
+
+# --- schemas ---------------------------------------------------------------------------------------------
+
+
+class ContractOut(Schema):
+    id: int
+    number: str
+    title: str
+    status: Status
+    customer: int
+    customer_name: str
+    owner: int
+    department: int | None
+    type: str = Field(description="The contract type's code.")
+    amount: str = Field(description="Exact decimal, two places, as a string.", examples=["128000.00"])
+    currency: str
+    signed_date: dt.date | None
+    effective_date: dt.date | None
+    end_date: dt.date | None
+    notice_deadline: dt.date | None
+    auto_renew: bool
+    renewal_term: int | None
+    renewal_unit: PeriodUnit
+    notice_period: int | None
+    notice_unit: PeriodUnit
+    tags: list[str]
+    extra: dict[str, Any]
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_customer(obj):
+        return obj.customer_id
+
+    @staticmethod
+    def resolve_customer_name(obj):
+        return obj.customer.name
+
+    @staticmethod
+    def resolve_owner(obj):
+        return obj.owner_id
+
+    @staticmethod
+    def resolve_department(obj):
+        return obj.department_id
+
+    @staticmethod
+    def resolve_type(obj):
+        return obj.contract_type.code
+
+    @staticmethod
+    def resolve_amount(obj):
+        return format(obj.amount, "f")
+
+    @staticmethod
+    def resolve_tags(obj):
+        return [tag.name for tag in obj.tags.all()]
+
+
+class ContractDetail(ContractOut):
+    contract_type: int
+    entity: int
+    description: str
+    status_note: str
+    status_changed_at: dt.datetime | None
+    terminated_on: dt.date | None
+    submitted_by: int | None
+    actions: list[str] = Field(description="The actions your role may take in the current status.")
+
+    @staticmethod
+    def resolve_contract_type(obj):
+        return obj.contract_type_id
+
+    @staticmethod
+    def resolve_entity(obj):
+        return obj.entity_id
+
+    @staticmethod
+    def resolve_submitted_by(obj):
+        return obj.submitted_by_id
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        return services.allowed_actions(obj, context["request"].auth)
+
+
+class ContractPage(Schema):
+    items: list[ContractOut]
+    count: int
+    next_cursor: str | None
+
+
+class ContractQuery(PageQuery):
+    q: str | None = Field(None, description="Words of the number, title or customer name.")
+    status: list[Status] = Field([], description="Repeat for several.")
+    type: str | None = Field(None, description="A contract type code (or id); includes its sub-types.")
+    customer: IntParam = Field(None, description="A customer id.")
+    owner: IntParam = Field(None, description="A user id.")
+    department: IntParam = Field(None, description="A department id; includes its sub-departments.")
+    ends_within: DaysParam = Field(None, description="In force and ending within this many days.")
+    notice_within: DaysParam = Field(None, description="In force, notice deadline within this many days.")
+    amount_min: NumberParam = None
+    amount_max: NumberParam = None
+    signed_from: DateParam = None
+    signed_to: DateParam = None
+    effective_from: DateParam = None
+    effective_to: DateParam = None
+    end_from: DateParam = None
+    end_to: DateParam = None
+    tag: str | None = Field(None, description="A tag name; several separated by commas must all match.")
+    sort: SortKey = "-id"
+
+
+class _Terms(BodySchema):
+    contract_type: int | None = Field(None, description="A contract type id (or give `type`).")
+    type: str | None = Field(None, description="A contract type code, instead of `contract_type`.")
+    customer: int | None = None
+    entity: int | None = Field(None, description="Our signing entity's id.")
+    currency: Currency | None = None
+    signed_date: dt.date | None = None
+    effective_date: dt.date | None = None
+    end_date: dt.date | None = Field(None, description="Empty for an evergreen contract.")
+    auto_renew: bool | None = None
+    renewal_term: int | None = None
+    renewal_unit: PeriodUnit | None = None
+    notice_period: int | None = None
+    notice_unit: PeriodUnit | None = None
+    description: str | None = None
+    tags: list[str] | None = None
+    extra: dict[str, Any] | None = Field(None, description="Values of the type's extra fields, by key.")
+    owner: int | None = Field(None, description="Managers and administrators only.")
+    department: int | None = Field(None, description="Managers and administrators only.")
+
+
+class ContractIn(_Terms):
+    title: str
+    customer: int
+    amount: Money
+    number: str | None = Field(None, description="Leave out to number by the rule.")
+
+
+class ContractPatch(_Terms):
+    version: int = Field(description="The version you read; a stale one is a 409 and changes nothing.")
+    title: str | None = None
+    amount: Money | None = None
+
+
+class ActionIn(BodySchema):
+    version: int | None = Field(None, description="If given, a stale version is a 409.")
+    note: str | None = Field(None, description="The reason; required to reject, terminate.")
+    signed_date: dt.date | None = Field(None, description="sign only; default today.")
+    terminated_on: dt.date | None = Field(None, description="terminate only; default today.")
+
+
+class FileVersionOut(Schema):
+    id: int
+    number: int
+    size: int
+    sha256: str
+    original_name: str
+    content_type: str
+    uploaded_at: dt.datetime
+    uploaded_by: int
+
+    @staticmethod
+    def resolve_uploaded_by(obj):
+        return obj.uploaded_by_id
+
+
+class FileOut(Schema):
+    id: int
+    name: str
+    kind: ContractFile.Kind
+    created_at: dt.datetime
+    versions: list[FileVersionOut] = Field(description="Newest first.")
+
+    @staticmethod
+    def resolve_versions(obj):
+        return obj.versions.all()
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _contracts(request):
+    return (
+        Contract.objects.visible_to(request.auth)
+        .select_related("customer", "contract_type")
+        .prefetch_related("tags")
+    )
+
+
+def _get(request, contract_id: int) -> Contract:
+    return _contracts(request).get(pk=contract_id)
+
+
+def _type_id(code: str) -> int:
+    if code.isascii() and code.isdigit():
+        return int(code)
+    pk = ContractType.objects.filter(code=code).values_list("pk", flat=True).first()
+    if pk is None:
+        raise unknown_choice("type")
+    return pk
+
+
+def _terms(payload: Schema) -> dict:
+    """What the client sent, as the services take it: an omitted field is left alone, a null is passed on."""
+    data = payload.model_dump(mode="json", exclude_unset=True)
+    if "type" in data:
+        code = data.pop("type")
+        if code is not None:
+            type_id = _type_id(code)
+            if data.get("contract_type") not in (None, type_id):
+                raise InvalidInput(
+                    errors={"type": [_("Give the type or the type code, not two different ones.")]}
+                )
+            data["contract_type"] = type_id
+    return data
+
+
+def _files(contract: Contract):
+    versions = FileVersion.objects.order_by("-number")
+    return ContractFile.objects.filter(contract=contract).prefetch_related(
+        Prefetch("versions", queryset=versions)
+    )
+
+
+# --- endpoints -------------------------------------------------------------------------------------------
+
+
+@router.get("/contracts", response={200: ContractPage, **errors(400, 401)})
+def list_contracts(request, query: Query[ContractQuery]):
+    data = request.GET.copy()
+    if data.get("type"):
+        data["type"] = str(_type_id(data["type"]))
+    qs = filtered(ContractFilter(data, queryset=_contracts(request)))
+    return page_of(qs, sort_for(query.sort), query)
+
+
+@router.post("/contracts", response={201: ContractDetail, **errors(400, 401, 403)})
+def create_contract(request, payload: ContractIn):
+    contract = services.create_contract(by=request.auth, data=_terms(payload))
+    return HttpStatus(201, _get(request, contract.pk))
+
+
+@router.get("/contracts/{int:contract_id}", response={200: ContractDetail, **errors(401, 404)})
+def get_contract(request, contract_id: int):
+    return _get(request, contract_id)
+
+
+@router.patch(
+    "/contracts/{int:contract_id}", response={200: ContractDetail, **errors(400, 401, 403, 404, 409)}
+)
+def update_contract(request, contract_id: int, payload: ContractPatch):
+    data = _terms(payload)
+    version = data.pop("version")
+    services.update_contract(_get(request, contract_id), by=request.auth, version=version, data=data)
+    return _get(request, contract_id)
+
+
+@router.post(
+    "/contracts/{int:contract_id}/actions/{action}",
+    response={200: ContractDetail, **errors(400, 401, 403, 404, 409)},
+    description="Move the contract along its life. `sign` needs the signed copy uploaded first "
+    "(POST .../files with kind=signed).",
+)
+def perform_action(request, contract_id: int, action: ActionName, payload: ActionIn):
+    contract = _get(request, contract_id)
+    params = payload.model_dump(exclude_unset=True, exclude_none=True)
+    service = services.ACTIONS.get(action)
+    if service is not None:
+        accepted = inspect.signature(service).parameters
+        refused = sorted(name for name in params if name not in accepted)
+        if refused:
+            raise InvalidInput(
+                _("These fields do not apply to this action: %(fields)s.") % {"fields": ", ".join(refused)},
+                code="forbidden_field",
+                errors={name: [_("This field does not apply here.")] for name in refused},
+            )
+    services.perform_action(contract, action, by=request.auth, **params)
+    return _get(request, contract_id)
+
+
+@router.get("/contracts/{int:contract_id}/files", response={200: list[FileOut], **errors(401, 404)})
+def list_files(request, contract_id: int):
+    return _files(_get(request, contract_id))
+
+
+@router.post(
+    "/contracts/{int:contract_id}/files",
+    response={201: FileOut, **errors(400, 401, 403, 404, 409)},
+    description="Upload a file, or with `file_id` a new version of one of the contract's files.",
+)
+def upload_file(
+    request,
+    contract_id: int,
+    file: File[UploadedFile],
+    kind: Form[ContractFile.Kind] = ContractFile.Kind.ATTACHMENT,
+    file_id: Form[int | None] = None,
+):
+    contract = _get(request, contract_id)
+    existing = ContractFile.objects.get(pk=file_id, contract=contract) if file_id is not None else None
+    version = services.upload_file(contract, by=request.auth, upload=file, kind=kind, file=existing)
+    return HttpStatus(201, _files(contract).get(pk=version.file_id))
+
+
+@router.get(
+    "/contracts/{int:contract_id}/files/{int:version_id}/download",
+    response={**errors(401, 404, 409)},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as an attachment.",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def download_file(request, contract_id: int, version_id: int):
+    contract = _get(request, contract_id)
+    version = FileVersion.objects.select_related("file").get(pk=version_id, file__contract=contract)
+    if not selectors.stored_file_intact(version):
+        raise Conflict(
+            _("The stored file no longer matches its recorded SHA-256; it is not served."),
+            code="document_changed",
+        )
+    response = FileResponse(
+        version.blob.open("rb"),
+        as_attachment=True,
+        filename=version.original_name,
+        content_type=version.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

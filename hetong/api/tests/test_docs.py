@@ -1,0 +1,93 @@
+import re
+
+import pytest
+from django.test import Client
+
+PATHS = {
+    "/api/v1/users": {"get"},
+    "/api/v1/users/{user_id}": {"get"},
+    "/api/v1/departments": {"get"},
+    "/api/v1/departments/{department_id}": {"get"},
+    "/api/v1/customers": {"get", "post"},
+    "/api/v1/customers/{customer_id}": {"get", "patch"},
+    "/api/v1/customers/{customer_id}/contacts": {"get", "post"},
+    "/api/v1/contacts/{contact_id}": {"get", "patch"},
+    "/api/v1/contracts": {"get", "post"},
+    "/api/v1/contracts/{contract_id}": {"get", "patch"},
+    "/api/v1/contracts/{contract_id}/actions/{action}": {"post"},
+    "/api/v1/contracts/{contract_id}/files": {"get", "post"},
+    "/api/v1/contracts/{contract_id}/files/{version_id}/download": {"get"},
+}
+
+
+@pytest.fixture
+def schema(sales_owner, api_as):
+    response = api_as(sales_owner).get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_schema_lists_every_endpoint(schema):
+    assert schema["openapi"].startswith("3.")
+    assert {path: set(ops) for path, ops in schema["paths"].items()} == PATHS
+
+
+def test_every_operation_documents_its_errors_with_the_error_schema(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert "401" in responses, (method, path)
+            assert any(code.startswith("2") for code in responses), (method, path)
+            for code, response in responses.items():
+                if code.startswith("4"):
+                    ref = response["content"]["application/json"]["schema"]["$ref"]
+                    assert ref.endswith("/ErrorOut"), (method, path, code)
+            if "{" in path:
+                assert "404" in responses, (method, path)
+            if method in {"post", "patch"}:
+                assert "400" in responses, (method, path)
+    assert set(schema["components"]["schemas"]["ErrorOut"]["properties"]) == {"code", "detail", "errors"}
+
+
+def test_amount_is_documented_as_a_string_and_security_schemes_are_listed(schema):
+    item = schema["components"]["schemas"]["ContractOut"]["properties"]
+    assert item["amount"]["type"] == "string"
+    assert {"BearerToken", "SignedInSession"} <= set(schema["components"]["securitySchemes"])
+
+
+def test_download_is_documented_as_a_file(schema):
+    responses = schema["paths"]["/api/v1/contracts/{contract_id}/files/{version_id}/download"]["get"][
+        "responses"
+    ]
+    assert "application/octet-stream" in responses["200"]["content"]
+
+
+def test_schema_is_hidden_from_anonymous_callers(db):
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_docs_page_sends_anonymous_visitors_to_login(db):
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 302
+    assert "next=/api/v1/docs" in response["Location"]
+
+
+def test_docs_page_works_offline_under_the_csp(sales_owner, client):
+    client.force_login(sales_owner)
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    references = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert references, html
+    for url in references:
+        assert url.startswith("/static/"), url  # served by us, never a CDN
+    assert "cdn" not in html.lower() and "http://" not in html and "https://" not in html
+    # No inline script (the settings block is JSON, which a browser does not run), no inline style.
+    for attributes in re.findall(r"<script([^>]*)>", html):
+        assert "src=" in attributes or 'type="application/json"' in attributes, attributes
+    assert "style=" not in html
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert '"validatorUrl": null' in html  # no badge fetched from validator.swagger.io
