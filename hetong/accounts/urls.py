@@ -1,12 +1,15 @@
+from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from hetong.core.placeholder import placeholder
+from . import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", placeholder, name="login"),
-    path("logout/", placeholder, name="logout"),
-    path("profile/", placeholder, name="profile"),
-    path("password/", placeholder, name="password_change"),
-    path("language/", placeholder, name="language"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),  # POST only (Django 5)
+    path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.token_create, name="token_create"),
+    path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("language/", views.language, name="language"),
 ]

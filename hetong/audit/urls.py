@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hetong.core.placeholder import placeholder
+from . import views
 
 app_name = "audit"
-urlpatterns = [path("", placeholder, name="log")]
+urlpatterns = [path("", views.log, name="log")]

@@ -255,6 +255,7 @@ class Contract(Versioned):
             models.Index(fields=["status", "end_date", "id"], name="contract_status_end_idx"),
             models.Index(fields=["notice_deadline", "id"], name="contract_notice_idx"),
             models.Index(fields=["amount", "id"], name="contract_amount_idx"),
+            models.Index(fields=["updated_at"], name="contract_updated_idx"),
         ]
 
     def __str__(self):

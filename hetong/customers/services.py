@@ -36,10 +36,18 @@ def _check_fields(data: dict, allowed: tuple) -> None:
 
 
 def _clean(obj, *, exclude=()) -> None:
+    errors = {}
     try:
-        obj.full_clean(exclude=list(exclude))
+        obj.full_clean(exclude=list(exclude), validate_constraints=False)
     except ValidationError as exc:
-        raise InvalidInput(errors=errors_from_validation(exc)) from None
+        errors = errors_from_validation(exc)
+    code = getattr(obj, "credit_code", "")
+    if code and "credit_code" not in errors and (
+        Customer.objects.filter(credit_code=code).exclude(pk=obj.pk).exists()
+    ):
+        errors["credit_code"] = [_("Another customer already has this unified social credit code.")]
+    if errors:
+        raise InvalidInput(errors=errors)
 
 
 def _resolve_people(data: dict) -> dict:

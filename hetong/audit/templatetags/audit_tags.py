@@ -37,7 +37,7 @@ DETAIL_LABELS = {
     "to": _("to"),
     "status_note": _("reason"),
     "action": _("action"),
-    "name": _("file"),
+    "name": _("name"),
     "version": _("version"),
     "signed_date": _("signed date"),
     "terminated_on": _("terminated on"),

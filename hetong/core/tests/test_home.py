@@ -14,7 +14,11 @@ from hetong.contracts import services as contracts
 
 @pytest.fixture(autouse=True)
 def _today(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast personas
+    # The settings may be loaded before the root conftest marks the run as a test: plain HTTP, no manifest.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     with time_machine.travel(dt.datetime(2026, 11, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
         yield
 
