@@ -9,7 +9,9 @@ const vendor = join(here, "..", "hetong", "static", "vendor");
 
 const copies = [
   ["@tabler/core/dist/css/tabler.min.css", "tabler/tabler.min.css"],
+  ["@tabler/core/dist/css/tabler.min.css.map", "tabler/tabler.min.css.map"],
   ["@tabler/core/dist/js/tabler.min.js", "tabler/tabler.min.js"],
+  ["@tabler/core/dist/js/tabler.min.js.map", "tabler/tabler.min.js.map"],
   ["@tabler/icons-webfont/dist/tabler-icons.min.css", "tabler-icons/tabler-icons.min.css"],
   ["@tabler/icons-webfont/dist/fonts", "tabler-icons/fonts"],
 ];

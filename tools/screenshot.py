@@ -37,12 +37,13 @@ def main():
             page.click("button[type=submit]")
             if args.lang:
                 page.goto(f"{args.base}/accounts/profile/")
-                page.evaluate(
-                    """lang => { const f = document.createElement('form'); f.method = 'post'; f.action = '/accounts/language/';
-                    f.innerHTML = `<input name=csrfmiddlewaretoken value="${document.querySelector('[name=csrfmiddlewaretoken]').value}">
-                    <input name=language value="${lang}"><input name=next value="/">`; document.body.append(f); f.submit(); }""",
-                    args.lang,
-                )
+                with page.expect_navigation():
+                    page.evaluate(
+                        """lang => { const f = document.createElement('form'); f.method = 'post'; f.action = '/accounts/language/';
+                        f.innerHTML = `<input name=csrfmiddlewaretoken value="${document.querySelector('[name=csrfmiddlewaretoken]').value}">
+                        <input name=language value="${lang}"><input name=next value="/">`; document.body.append(f); f.submit(); }""",
+                        args.lang,
+                    )
                 page.wait_for_load_state()
             for path in args.paths:
                 page.goto(f"{args.base}{path}")

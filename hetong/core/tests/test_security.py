@@ -40,3 +40,14 @@ def test_pages_need_login(db):
 def test_media_is_not_served_by_url(db, ca1):
     assert Client().get("/files/contracts/1/x.pdf").status_code == 404
     assert Client().get("/media/contracts/1/x.pdf").status_code == 404
+
+
+def test_static_files_collect_with_hashed_names(tmp_path):
+    """`hetong serve` collects static files with the manifest storage; a missing referenced file breaks it."""
+    env = {**os.environ, "HETONG_HOME": str(tmp_path)}
+    for name in ("HETONG_TESTING", "HETONG_DEBUG", "DATABASE_URL"):
+        env.pop(name, None)
+    run = subprocess.run([sys.executable, "-m", "hetong.cli", "collectstatic", "--noinput", "-v0"],
+                         capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (tmp_path / "static" / "staticfiles.json").exists()
