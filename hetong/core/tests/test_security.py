@@ -7,7 +7,7 @@ from django.test import Client
 
 def test_deploy_check_is_clean_with_production_settings(tmp_path):
     env = {**os.environ, "HETONG_HOME": str(tmp_path), "HETONG_SECURE": "true", "HETONG_DEBUG": "false"}
-    for name in ("HETONG_TESTING", "HETONG_SECRET_KEY", "HETONG_JOBS_IMMEDIATE"):
+    for name in ("HETONG_TESTING", "HETONG_SECRET_KEY", "HETONG_JOBS_IMMEDIATE", "DJANGO_SETTINGS_MODULE"):
         env.pop(name, None)
     env.pop("DATABASE_URL", None)
     run = subprocess.run([sys.executable, "-m", "hetong.cli", "check", "--deploy", "--fail-level", "WARNING"],
@@ -45,7 +45,7 @@ def test_media_is_not_served_by_url(db, ca1):
 def test_static_files_collect_with_hashed_names(tmp_path):
     """`hetong serve` collects static files with the manifest storage; a missing referenced file breaks it."""
     env = {**os.environ, "HETONG_HOME": str(tmp_path)}
-    for name in ("HETONG_TESTING", "HETONG_DEBUG", "DATABASE_URL"):
+    for name in ("HETONG_TESTING", "HETONG_DEBUG", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"):
         env.pop(name, None)
     run = subprocess.run([sys.executable, "-m", "hetong.cli", "collectstatic", "--noinput", "-v0"],
                          capture_output=True, text=True, env=env)
