@@ -142,3 +142,26 @@ def token_for(db):
         return create_api_token(user, by=user, name="test")[1]
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers(request):
+    """Tests that really commit (transactional_db) end with a flush, which on SQLite is a DELETE that the
+    append-only triggers refuse: lift them for the flush, and put them back for every test that uses the db."""
+    uses_db = any(name in request.fixturenames for name in ("db", "transactional_db", "live_server"))
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if not (uses_db or marker):
+        yield
+        return
+    from django.db import connection
+
+    from hetong.audit import triggers
+
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    triggers.install(connection)  # idempotent
+    yield
+    if transactional and connection.vendor == "sqlite":
+        triggers.uninstall(connection)
