@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hetong.core.dates import company_today
 from hetong.core.models import Tag, TimeStamped, Versioned
@@ -58,7 +59,7 @@ class ExtraField(models.Model):
 
     class Kind(models.TextChoices):
         TEXT = "text", _("Text")
-        NUMBER = "number", _("Number")
+        NUMBER = "number", pgettext_lazy("field kind", "Number")
         DATE = "date", _("Date")
         CHOICE = "choice", _("Choice")
         BOOLEAN = "boolean", _("Yes / no")
@@ -151,7 +152,7 @@ TRANSITIONS: dict[str, Transition] = {
     "renew": Transition(frozenset({S.ACTIVE, S.EXPIRED}), S.RENEWED, _("Mark renewed")),
     "terminate": Transition(frozenset({S.SIGNED, S.ACTIVE}), S.TERMINATED, _("Terminate")),
     "cancel": Transition(
-        frozenset({S.DRAFT, S.IN_REVIEW, S.APPROVED, S.SIGNING, S.SIGNED}), S.CANCELLED, _("Cancel")
+        frozenset({S.DRAFT, S.IN_REVIEW, S.APPROVED, S.SIGNING, S.SIGNED}), S.CANCELLED, pgettext_lazy("contract action", "Cancel")
     ),
 }
 # Terms (parties, money, dates, files) may change only while the contract is a draft: signed means frozen.
@@ -281,7 +282,7 @@ class Contract(Versioned):
 class ContractParty(models.Model):
     class Role(models.TextChoices):
         OURS = "ours", _("Our side")
-        CUSTOMER = "customer", _("Customer")
+        CUSTOMER = "customer", pgettext_lazy("party role", "Customer")
         THIRD = "third", _("Third party")
         GUARANTOR = "guarantor", _("Guarantor")
 
@@ -303,8 +304,8 @@ class ContractParty(models.Model):
 
 class Signatory(models.Model):
     party = models.ForeignKey(ContractParty, verbose_name=_("party"), on_delete=models.CASCADE, related_name="signatories")
-    name = models.CharField(_("name"), max_length=60)
-    title = models.CharField(_("title"), max_length=60, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
+    title = models.CharField(_("job title"), max_length=60, blank=True)
     contact = models.ForeignKey(
         "customers.Contact", verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hetong.core.models import Tag, TimeStamped, Versioned
 from hetong.core.uscc import validate_uscc
@@ -31,7 +32,7 @@ class Level(models.TextChoices):
 
 class CustomerStatus(models.TextChoices):
     PROSPECT = "prospect", _("Prospect")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("customer status", "Active")
     DORMANT = "dormant", _("Dormant")
     BLOCKED = "blocked", _("Blocked")
 
@@ -98,8 +99,8 @@ class Customer(Versioned):
 
 class Contact(Versioned):
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(_("name"), max_length=60)
-    title = models.CharField(_("title"), max_length=60, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
+    title = models.CharField(_("job title"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     is_signatory = models.BooleanField(_("authorised signatory"), default=False)
