@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 
 from hetong.audit.services import record
 from hetong.core.errors import DomainError
+from hetong.core.forms import add_domain_error
 
 from . import services
-from .forms import LoginForm, PasswordForm, PreferencesForm, TokenForm, add_domain_error
+from .forms import LoginForm, PasswordForm, PreferencesForm, TokenForm
 from .models import Scope
 
 

@@ -69,3 +69,6 @@ class AuditHead(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audithead_single_row")]
+
+    def __str__(self):
+        return f"audit head #{self.seq}"

@@ -7,10 +7,10 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from hetong.accounts.forms import style_fields
 from hetong.accounts.models import User
 from hetong.contracts.models import Contract
 from hetong.core.errors import DomainError
+from hetong.core.forms import style_fields
 from hetong.core.pagination import Sort, paginate
 from hetong.customers.models import Customer
 

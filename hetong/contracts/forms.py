@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from hetong.accounts.forms import style_fields
 from hetong.accounts.models import Department, User
 from hetong.core.errors import DomainError, InvalidInput
+from hetong.core.forms import style_fields
 from hetong.core.money import CURRENCIES, DECIMAL_PLACES, MAX_DIGITS
 from hetong.customers.models import Customer
 

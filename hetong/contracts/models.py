@@ -4,9 +4,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from hetong.core.dates import company_today
 from hetong.core.models import Tag, TimeStamped, Versioned
@@ -117,6 +116,9 @@ class NumberSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key"], name="numbersequence_key_unique")]
+
+    def __str__(self):
+        return f"{self.key}: {self.last}"
 
 
 class Status(models.TextChoices):

@@ -4,10 +4,10 @@ import rules
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hetong.accounts.forms import StyledFormMixin
 from hetong.accounts.models import Department, User
 from hetong.contracts.models import Contract
 from hetong.core.dates import company_today
+from hetong.core.forms import StyledFormMixin
 
 from .models import Contact, Customer, Interaction
 from .services import CONTACT_FIELDS, CUSTOMER_FIELDS, REASSIGN_FIELDS

@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hetong.accounts.forms import add_domain_error, style_fields
 from hetong.contracts.models import Contract
 from hetong.core.errors import DomainError, StaleVersion
 from hetong.core.exports import export_response
+from hetong.core.forms import add_domain_error, style_fields
 from hetong.core.pagination import paginate
 
 from . import services
