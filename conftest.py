@@ -1,6 +1,7 @@
 """Shared test fixtures: an organisation with a persona per role, and factories for the records."""
 
 import itertools
+
 import pytest
 
 from hetong.core.uscc import check_char
