@@ -33,8 +33,12 @@ def run_demo(*args) -> str:
 
 
 def counts() -> dict:
-    return {"customers": Customer.objects.count(), "contracts": Contract.objects.count(),
-            "users": User.objects.count(), "events": AuditEvent.objects.count()}
+    return {
+        "customers": Customer.objects.count(),
+        "contracts": Contract.objects.count(),
+        "users": User.objects.count(),
+        "events": AuditEvent.objects.count(),
+    }
 
 
 def test_small_demo_shows_every_state_and_the_personas_log_in(db, fast_hashing):
@@ -79,7 +83,9 @@ def test_demo_data_looks_like_a_real_book_of_business(db, fast_hashing):
     assert not Contract.objects.filter(contract_type__code="BM").exclude(amount=Decimal(0)).exists()
     assert not Contract.objects.filter(signed_date__gt=today).exists()
     assert not Contract.objects.filter(status=Status.EXPIRED, end_date__gte=today).exists()
-    signed = Contract.objects.filter(status__in=[Status.ACTIVE, Status.SIGNED, Status.EXPIRED, Status.TERMINATED])
+    signed = Contract.objects.filter(
+        status__in=[Status.ACTIVE, Status.SIGNED, Status.EXPIRED, Status.TERMINATED]
+    )
     assert not signed.exclude(files__kind=ContractFile.Kind.SIGNED).exists()
     assert ContractFile.objects.filter(kind=ContractFile.Kind.DRAFT).exists()
 

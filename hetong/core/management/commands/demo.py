@@ -1,0 +1,51 @@
+"""`hetong demo`: load believable demo data into an empty database (see hetong/core/demo.py)."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from hetong.core import demo
+
+
+class Command(BaseCommand):
+    help = "Load demo data (an organisation, customers, contracts in every state) into an empty database."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--seed", type=int, default=42, help="the same seed gives the same data (default 42)"
+        )
+        parser.add_argument("--customers", type=int, default=200, help="number of customers (default 200)")
+        parser.add_argument("--contracts", type=int, default=1000, help="number of contracts (default 1000)")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing, successfully, when the database already holds customers or contracts",
+        )
+
+    def handle(self, *args, seed, customers, contracts, if_empty, **options):
+        if customers < 1 or contracts < 0:
+            raise CommandError("--customers must be at least 1 and --contracts at least 0")
+        if not demo.is_empty():
+            if if_empty:
+                self.stdout.write("The database already holds data: demo data not loaded.")
+                return
+            # Demo rows mixed into real ones could not be told apart afterwards, so never load into those.
+            raise CommandError(
+                "The database already holds customers or contracts; hetong demo loads only into an empty "
+                "database. Point HETONG_HOME (or DATABASE_URL) at a new one."
+            )
+        started = time.perf_counter()
+        plan = demo.make_plan(seed=seed, customers=customers, contracts=contracts)
+        verbose = options["verbosity"] >= 1
+        counts = demo.load(plan, progress=self.stdout.write if verbose else (lambda _line: None))
+        states = ", ".join(f"{state} {counts['states'].get(state, 0)}" for state in demo.STATES)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded in {time.perf_counter() - started:.1f} s: {counts['customers']} customers, "
+                f"{counts['contracts']} contracts ({states})."
+            )
+        )
+        self.stdout.write(
+            f"Log in as admin / {demo.ADMIN_PASSWORD}, or as legal, finance, manager, east_manager, sales1-sales4 "
+            f"or viewer / {demo.DEMO_PASSWORD}."
+        )
