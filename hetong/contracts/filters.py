@@ -42,7 +42,7 @@ class DateInput(forms.DateInput):
 
 class ContractFilter(df.FilterSet):
     q = df.CharFilter(method="filter_q", label=_("Search"))
-    status = df.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
+    status = df.MultipleChoiceFilter(choices=Status.choices, label=_("Status"), distinct=False)
     type = df.ModelChoiceFilter(
         queryset=ContractType.objects.all(), method="filter_type", label=_("Type")
     )

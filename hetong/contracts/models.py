@@ -191,21 +191,22 @@ class Contract(Versioned):
 
     number = models.CharField(_("number"), max_length=40)
     title = models.CharField(_("title"), max_length=200)
+    # The (fk, id) indexes in Meta serve these foreign keys, so they need no index of their own.
     contract_type = models.ForeignKey(
-        ContractType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="contracts"
+        ContractType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="contracts", db_index=False
     )
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contracts"
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contracts", db_index=False
     )
     entity = models.ForeignKey(
         LegalEntity, verbose_name=_("our signing entity"), on_delete=models.PROTECT, related_name="contracts"
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="contracts"
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="contracts", db_index=False
     )
     department = models.ForeignKey(
         "accounts.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="contracts",
+        related_name="contracts", db_index=False,
     )
     amount = models.DecimalField(_("amount"), max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="CNY")
@@ -256,7 +257,7 @@ class Contract(Versioned):
             models.Index(fields=["contract_type", "id"], name="contract_type_idx"),
             models.Index(fields=["end_date", "id"], name="contract_end_idx"),
             models.Index(fields=["status", "end_date", "id"], name="contract_status_end_idx"),
-            models.Index(fields=["notice_deadline", "id"], name="contract_notice_idx"),
+            models.Index(fields=["status", "notice_deadline", "id"], name="contract_status_notice_idx"),
             models.Index(fields=["amount", "id"], name="contract_amount_idx"),
             models.Index(fields=["updated_at"], name="contract_updated_idx"),
         ]

@@ -18,7 +18,7 @@ SORT_CHOICES = [("-id", _("Newest first")), ("name", _("Name")), ("id", _("Oldes
 
 class CustomerFilter(df.FilterSet):
     q = df.CharFilter(method="filter_q", label=_("Search"))
-    status = df.MultipleChoiceFilter(choices=CustomerStatus.choices, label=_("Status"))
+    status = df.MultipleChoiceFilter(choices=CustomerStatus.choices, label=_("Status"), distinct=False)
     industry = df.ChoiceFilter(choices=Industry.choices, label=_("Industry"))
     level = df.ChoiceFilter(choices=Level.choices, label=_("Level"))
     region = df.CharFilter(field_name="region", label=_("Region"))

@@ -61,12 +61,14 @@ class Customer(Versioned):
     level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.NORMAL)
     region = models.CharField(_("region"), max_length=60, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # The (fk, id) indexes in Meta serve these foreign keys.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="customers"
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="customers",
+        db_index=False,
     )
     department = models.ForeignKey(
         "accounts.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="customers",
+        related_name="customers", db_index=False,
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     status = models.CharField(_("status"), max_length=20, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)

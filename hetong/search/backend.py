@@ -90,34 +90,57 @@ class SearchableQuerySet(QuerySet):
         return self.filter(id__in=RawSQL(f"SELECT rowid FROM {fts_table(self.model)} WHERE {fts_table(self.model)} MATCH %s", [query]))
 
 
-def _install(table: str, vendor: str) -> list[str]:
-    if vendor == "sqlite":
-        fts = f"{table}_fts"
-        return [
-            f"CREATE VIRTUAL TABLE {fts} USING fts5(search_tokens, content='{table}', content_rowid='id', "
-            "tokenize='unicode61')",
-            f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "
-            f"INSERT INTO {fts}(rowid, search_tokens) VALUES (new.id, new.search_tokens); END",
-            f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "
-            f"INSERT INTO {fts}({fts}, rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens); END",
-            f"CREATE TRIGGER {fts}_au AFTER UPDATE OF search_tokens ON {table} BEGIN "
-            f"INSERT INTO {fts}({fts}, rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens); "
-            f"INSERT INTO {fts}(rowid, search_tokens) VALUES (new.id, new.search_tokens); END",
-            f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
-        ]
-    if vendor == "postgresql":
-        return [f"CREATE INDEX {table}_search_gin ON {table} USING gin (to_tsvector('simple', search_tokens))"]
-    return []
+INDEXED_TABLES = ("contracts_contract", "customers_customer")
 
 
-def _uninstall(table: str, vendor: str) -> list[str]:
-    if vendor == "sqlite":
-        return [f"DROP TABLE IF EXISTS {table}_fts"] + [
-            f"DROP TRIGGER IF EXISTS {table}_fts_{s}" for s in ("ai", "ad", "au")
-        ]
-    if vendor == "postgresql":
-        return [f"DROP INDEX IF EXISTS {table}_search_gin"]
-    return []
+def _sqlite_objects(table: str) -> dict[str, str]:
+    fts = f"{table}_fts"
+    return {
+        fts: f"CREATE VIRTUAL TABLE {fts} USING fts5(search_tokens, content='{table}', content_rowid='id', "
+        "tokenize='unicode61')",
+        f"{fts}_ai": f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {fts}(rowid, search_tokens) VALUES (new.id, new.search_tokens); END",
+        f"{fts}_ad": f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens); END",
+        f"{fts}_au": f"CREATE TRIGGER {fts}_au AFTER UPDATE OF search_tokens ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens); "
+        f"INSERT INTO {fts}(rowid, search_tokens) VALUES (new.id, new.search_tokens); END",
+    }
+
+
+def ensure_index(connection, table: str) -> bool:
+    """Create whatever part of `table`'s full-text index is missing; returns True if anything was.
+
+    Idempotent, and run after every migrate: on SQLite, a migration that rebuilds the table (any AlterField)
+    silently drops the triggers that keep the index in sync, so they are put back and the index rebuilt.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE %s", [f"{table}_fts%"])
+            present = {row[0] for row in cursor.fetchall()}
+            missing = {name: sql for name, sql in _sqlite_objects(table).items() if name not in present}
+            for sql in missing.values():
+                cursor.execute(sql)
+            if missing:
+                cursor.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
+            return bool(missing)
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [f"{table}_search_gin"])
+            if cursor.fetchone():
+                return False
+            cursor.execute(f"CREATE INDEX {table}_search_gin ON {table} USING gin (to_tsvector('simple', search_tokens))")
+            return True
+    return False
+
+
+def drop_index(connection, table: str) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for name in (f"{table}_fts_ai", f"{table}_fts_ad", f"{table}_fts_au"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute(f"DROP TABLE IF EXISTS {table}_fts")
+        elif connection.vendor == "postgresql":
+            cursor.execute(f"DROP INDEX IF EXISTS {table}_search_gin")
 
 
 def install_index(table: str):
@@ -125,11 +148,9 @@ def install_index(table: str):
     from django.db import migrations
 
     def forward(apps, schema_editor):
-        for sql in _install(table, schema_editor.connection.vendor):
-            schema_editor.execute(sql)
+        ensure_index(schema_editor.connection, table)
 
     def backward(apps, schema_editor):
-        for sql in _uninstall(table, schema_editor.connection.vendor):
-            schema_editor.execute(sql)
+        drop_index(schema_editor.connection, table)
 
     return migrations.RunPython(forward, backward)
