@@ -113,8 +113,10 @@ def _detail(request, customer: Customer, *, interaction_form=None, status=200):
 
 
 def _interaction_form(request, customer, data=None) -> InteractionForm:
-    contracts = Contract.objects.visible_to(request.user).filter(customer=customer).order_by("-id")
-    return InteractionForm(data, customer=customer, contracts=contracts)
+    contracts = Contract.objects.visible_to(request.user).filter(customer=customer)
+    # The most recent hundred are enough to pick from; a big customer's page stays fast.
+    recent = contracts.order_by("-id").values("pk")[:100]
+    return InteractionForm(data, customer=customer, contracts=Contract.objects.filter(pk__in=recent).order_by("-id"))
 
 
 @login_required
