@@ -1,4 +1,4 @@
-"""Contracts: the list with the page's filters, create and edit, status actions, files.
+"""Contracts: the list with the page's filters, create and edit, status actions, parties, files.
 
 Reads go through Contract.objects.visible_to(caller), so a contract outside the caller's scope is a 404
 on every endpoint. Every change is one call to hetong.contracts.services, which checks the rules.
@@ -18,7 +18,16 @@ from pydantic import WithJsonSchema
 
 from hetong.contracts import selectors, services
 from hetong.contracts.filters import SORTS, ContractFilter, sort_for
-from hetong.contracts.models import Contract, ContractFile, ContractType, FileVersion, PeriodUnit, Status
+from hetong.contracts.models import (
+    Contract,
+    ContractFile,
+    ContractParty,
+    ContractType,
+    FileVersion,
+    PeriodUnit,
+    Signatory,
+    Status,
+)
 from hetong.core.errors import Conflict, InvalidInput
 from hetong.core.money import CURRENCY_CODES
 
@@ -224,6 +233,65 @@ class FileOut(Schema):
         return obj.versions.all()
 
 
+class SignatoryOut(Schema):
+    id: int
+    name: str
+    title: str = Field(description="Job title.")
+    contact: int | None = Field(description="The customer's contact who signs, if recorded as one.")
+    user: int | None = Field(description="Our user who signs, if recorded as one.")
+
+    @staticmethod
+    def resolve_contact(obj):
+        return obj.contact_id
+
+    @staticmethod
+    def resolve_user(obj):
+        return obj.user_id
+
+
+class PartyOut(Schema):
+    id: int
+    role: ContractParty.Role
+    name: str
+    credit_code: str = Field(description="Unified social credit code; empty if not given.")
+    address: str
+    position: int
+    signatories: list[SignatoryOut]
+
+    @staticmethod
+    def resolve_signatories(obj):
+        return obj.signatories.all()
+
+
+class PartyIn(BodySchema):
+    role: ContractParty.Role
+    name: str | None = Field(None, description="Required unless `customer` is given.")
+    credit_code: str | None = Field(None, description="18 characters with a valid check character.")
+    address: str | None = None
+    customer: int | None = Field(
+        None,
+        description="Customer parties only: a customer you can see, whose name, credit code and address "
+        "fill the fields not given.",
+    )
+
+
+class PartyPatch(BodySchema):
+    role: ContractParty.Role | None = None
+    name: str | None = None
+    credit_code: str | None = None
+    address: str | None = None
+    customer: int | None = Field(None, description="As for POST.")
+
+
+class SignatoryIn(BodySchema):
+    name: str | None = Field(None, description="Required unless `contact` or `user` is given.")
+    title: str | None = Field(None, description="Job title.")
+    contact: int | None = Field(
+        None, description="Customer parties only: a contact of the contract's customer."
+    )
+    user: int | None = Field(None, description="Parties on our side only: an active user.")
+
+
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
@@ -324,6 +392,77 @@ def perform_action(request, contract_id: int, action: ActionName, payload: Actio
             )
     services.perform_action(contract, action, by=request.auth, **params)
     return _get(request, contract_id)
+
+
+def _parties(contract: Contract):
+    return contract.parties.prefetch_related("signatories")
+
+
+def _party(request, contract_id: int, party_id: int) -> ContractParty:
+    return ContractParty.objects.select_related("contract").get(
+        pk=party_id, contract=_get(request, contract_id)
+    )
+
+
+@router.get("/contracts/{int:contract_id}/parties", response={200: list[PartyOut], **errors(401, 404)})
+def list_parties(request, contract_id: int):
+    return _parties(_get(request, contract_id))
+
+
+@router.post(
+    "/contracts/{int:contract_id}/parties",
+    response={201: PartyOut, **errors(400, 401, 403, 404, 409)},
+    description="Add a party to a draft (a third party, a guarantor, or another party on either side).",
+)
+def add_party(request, contract_id: int, payload: PartyIn):
+    contract = _get(request, contract_id)
+    party = services.add_party(contract, by=request.auth, data=payload.model_dump(exclude_unset=True))
+    return HttpStatus(201, _parties(contract).get(pk=party.pk))
+
+
+@router.patch(
+    "/contracts/{int:contract_id}/parties/{int:party_id}",
+    response={200: PartyOut, **errors(400, 401, 403, 404, 409)},
+    description="Change a party of a draft; only the fields sent change.",
+)
+def update_party(request, contract_id: int, party_id: int, payload: PartyPatch):
+    party = _party(request, contract_id, party_id)
+    services.update_party(party, by=request.auth, data=payload.model_dump(exclude_unset=True))
+    return _parties(party.contract).get(pk=party.pk)
+
+
+@router.delete(
+    "/contracts/{int:contract_id}/parties/{int:party_id}",
+    response={204: None, **errors(400, 401, 403, 404, 409)},
+    description="Remove a party and its signatories from a draft. The last party on our side and the last "
+    "customer party cannot be removed (400, code `last_party`).",
+)
+def remove_party(request, contract_id: int, party_id: int):
+    services.remove_party(_party(request, contract_id, party_id), by=request.auth)
+    return HttpStatus(204, None)
+
+
+@router.post(
+    "/contracts/{int:contract_id}/parties/{int:party_id}/signatories",
+    response={201: SignatoryOut, **errors(400, 401, 403, 404, 409)},
+    description="Name a signatory of a party of a draft.",
+)
+def add_signatory(request, contract_id: int, party_id: int, payload: SignatoryIn):
+    party = _party(request, contract_id, party_id)
+    signatory = services.add_signatory(party, by=request.auth, data=payload.model_dump(exclude_unset=True))
+    return HttpStatus(201, signatory)
+
+
+@router.delete(
+    "/contracts/{int:contract_id}/parties/{int:party_id}/signatories/{int:signatory_id}",
+    response={204: None, **errors(401, 403, 404, 409)},
+    description="Remove a signatory from a party of a draft.",
+)
+def remove_signatory(request, contract_id: int, party_id: int, signatory_id: int):
+    party = _party(request, contract_id, party_id)
+    signatory = Signatory.objects.select_related("party__contract").get(pk=signatory_id, party=party)
+    services.remove_signatory(signatory, by=request.auth)
+    return HttpStatus(204, None)
 
 
 @router.get("/contracts/{int:contract_id}/files", response={200: list[FileOut], **errors(401, 404)})

@@ -1,7 +1,9 @@
 """Forms of the contract pages. They read and check the input; the services decide and save."""
 
 import inspect
+from collections import Counter
 
+import rules
 from django import forms
 from django.conf import settings
 from django.db.models import Q
@@ -12,9 +14,18 @@ from hetong.accounts.models import Department, User
 from hetong.core.errors import DomainError, InvalidInput
 from hetong.core.forms import style_fields
 from hetong.core.money import CURRENCIES, DECIMAL_PLACES, MAX_DIGITS
-from hetong.customers.models import Customer
+from hetong.customers.models import Contact, Customer
 
-from .models import Contract, ContractFile, ContractType, ExtraField, LegalEntity, PeriodUnit
+from .models import (
+    Contract,
+    ContractFile,
+    ContractParty,
+    ContractType,
+    ExtraField,
+    LegalEntity,
+    PeriodUnit,
+    Signatory,
+)
 
 # Above this many visible customers the customer is entered by number instead of picked from a list.
 CUSTOMER_SELECT_LIMIT = 500
@@ -298,3 +309,143 @@ def style_filter_form(form: forms.BaseForm) -> None:
         form.fields["status"].widget = forms.CheckboxSelectMultiple(
             choices=form.fields["status"].choices, attrs={"class": "form-selectgroup-input"}
         )
+
+
+# --- parties and signatories -----------------------------------------------------------------------------
+
+KEPT_ROLES = frozenset({ContractParty.Role.OURS, ContractParty.Role.CUSTOMER})
+# A customer with more contacts than this shows the first ones (authorised signatories first).
+CONTACT_SELECT_LIMIT = 200
+
+
+def _party_label(name: str):
+    return capfirst(ContractParty._meta.get_field(name).verbose_name)
+
+
+def _submitted(form: forms.Form) -> dict:
+    """The form's values for a service, or the form's own errors as the service would report them."""
+    if not form.is_valid():
+        raise InvalidInput(errors={k: list(v) for k, v in form.errors.items()})
+    return form.cleaned_data
+
+
+def show_service_error(form: forms.Form, exc: DomainError) -> None:
+    """A service's field errors under the form's fields (the message itself is shown above the page)."""
+    form.is_valid()
+    for field, messages in exc.errors.items():
+        if field in form.fields and not form.errors.get(field):
+            form.add_error(field, list(messages))
+
+
+class PartyForm(forms.Form):
+    """Add a party to a draft, or edit one (`party`). Field ids carry the party, as the page shows one form
+    per party."""
+
+    role = forms.ChoiceField(label=_party_label("role"), choices=ContractParty.Role.choices)
+    name = forms.CharField(label=_party_label("name"), max_length=200)
+    credit_code = forms.CharField(
+        label=_("Credit code"),
+        max_length=18,
+        required=False,
+        help_text=_("Unified social credit code, 18 characters; optional."),
+    )
+    address = forms.CharField(label=_party_label("address"), max_length=255, required=False)
+
+    def __init__(self, data=None, *, party: ContractParty | None = None):
+        self.party = party
+        initial = (
+            {
+                "role": party.role,
+                "name": party.name,
+                "credit_code": party.credit_code,
+                "address": party.address,
+            }
+            if party
+            else {"role": ContractParty.Role.THIRD}
+        )
+        super().__init__(data, initial=initial, auto_id=f"party-{party.pk if party else 'new'}-%s")
+        style_fields(self)
+
+    def service_data(self) -> dict:
+        data = _submitted(self)
+        if self.party is None:
+            return data
+        return {name: data[name] for name in self.changed_data}
+
+
+class SignatoryForm(forms.Form):
+    """Name a signatory of a party: by name and job title, or (for a customer party) one of the customer's
+    contacts, whose name and job title fill what is left empty. The service checks whose contact it is."""
+
+    name = forms.CharField(
+        label=capfirst(Signatory._meta.get_field("name").verbose_name), max_length=60, required=False
+    )
+    title = forms.CharField(
+        label=capfirst(Signatory._meta.get_field("title").verbose_name), max_length=60, required=False
+    )
+    contact = forms.IntegerField(label=_("Contact"), required=False, min_value=1, widget=forms.Select)
+
+    def __init__(self, data=None, *, party: ContractParty, contacts=()):
+        self.party = party
+        super().__init__(data, auto_id=f"signatory-{party.pk}-%s")
+        if party.role == ContractParty.Role.CUSTOMER:
+            self.fields["contact"].help_text = _(
+                "The name and job title are taken from the contact if left empty."
+            )
+            self.offer(contacts)
+        else:
+            del self.fields["contact"]
+        style_fields(self)
+
+    def offer(self, contacts) -> None:
+        """The contacts to choose from: [(id, label)]."""
+        if "contact" in self.fields:
+            self.fields["contact"].widget.choices = [("", _("— not one of the contacts —")), *contacts]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("name") and not data.get("contact") and "name" not in self.errors:
+            if "contact" in self.fields:
+                self.add_error("name", _("Enter a name or choose a contact."))
+            else:
+                self.add_error("name", forms.Field.default_error_messages["required"])
+        return data
+
+    def service_data(self) -> dict:
+        data = _submitted(self)
+        return {k: v for k, v in data.items() if v not in (None, "")}
+
+
+def party_forms(contract: Contract, user, parties, *, bound: forms.Form | None = None) -> dict:
+    """The Parties card: its rows and, when the user may change them, the form to add a party and, per party,
+    the forms to edit it and to add a signatory. `bound` is a refused submission, shown with its input."""
+    parties = list(parties)
+    editable = contract.is_editable and rules.has_perm("contracts.change_contract", user, contract)
+    if not editable:
+        return {"parties": parties, "can_edit_parties": False}
+    contacts = [
+        (c.pk, f"{c.name} · {c.title}" if c.title else c.name)
+        for c in Contact.objects.filter(customer_id=contract.customer_id)[:CONTACT_SELECT_LIMIT]
+    ]
+
+    def pick(kind, party, make):
+        if isinstance(bound, kind) and getattr(bound.party, "pk", None) == getattr(party, "pk", None):
+            return bound
+        return make()
+
+    if isinstance(bound, SignatoryForm):
+        bound.offer(contacts)
+
+    # The last party on our side and the last customer party cannot be removed: offer no button for them.
+    roles = Counter(party.role for party in parties)
+    for party in parties:
+        party.removable = party.role not in KEPT_ROLES or roles[party.role] > 1
+        party.edit_form = pick(PartyForm, party, lambda p=party: PartyForm(party=p))
+        party.signatory_form = pick(
+            SignatoryForm, party, lambda p=party: SignatoryForm(party=p, contacts=contacts)
+        )
+    return {
+        "parties": parties,
+        "can_edit_parties": True,
+        "add_party_form": pick(PartyForm, None, PartyForm),
+    }

@@ -1,4 +1,4 @@
-"""The contract pages: list and export, detail with its status actions, create and edit, files."""
+"""The contract pages: list and export, detail with its status actions, create and edit, parties, files."""
 
 import logging
 
@@ -19,8 +19,18 @@ from hetong.core.pagination import order, paginate
 
 from . import selectors, services
 from .filters import SORT_CHOICES, ContractFilter, sort_for
-from .forms import ActionForm, ContractForm, UploadForm, VersionUploadForm, style_filter_form
-from .models import TRANSITIONS, Contract, ContractFile, FileVersion
+from .forms import (
+    ActionForm,
+    ContractForm,
+    PartyForm,
+    SignatoryForm,
+    UploadForm,
+    VersionUploadForm,
+    party_forms,
+    show_service_error,
+    style_filter_form,
+)
+from .models import TRANSITIONS, Contract, ContractFile, FileVersion, Signatory
 
 log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 200
@@ -134,8 +144,13 @@ def _export_columns():
 # --- detail and status actions ---------------------------------------------------------------------------
 
 
-def _detail(request, contract, *, error=None, posted=None):
+def _detail(request, contract, *, error=None, posted=None, bound=None):
+    """The detail page; after a refused change, with the message, its status, and `bound` (a refused form)
+    shown open with the user's input."""
     context = selectors.contract_page(contract, request.user)
+    if bound is not None and error is not None:
+        show_service_error(bound, error)
+    context.update(party_forms(contract, request.user, context["parties"], bound=bound))
     context.update(error=error, posted=posted or {})
     return render(request, "contracts/detail.html", context, status=error.status if error else 200)
 
@@ -227,6 +242,88 @@ def contract_edit(request, pk):
         form.add_service_error(exc)
         return _form_page(request, form, contract, status=exc.status)
     messages.success(request, _("The contract was saved.") if data else _("Nothing was changed."))
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+# --- parties and signatories -----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def party_add(request, pk):
+    contract = _contract(request, pk)
+    form = PartyForm(request.POST)
+    try:
+        party = services.add_party(contract, by=request.user, data=form.service_data())
+    except DomainError as exc:
+        return _detail(request, contract, error=exc, bound=form)
+    messages.success(request, _("%(name)s was added to the parties.") % {"name": party.name})
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+@login_required
+@require_POST
+def party_edit(request, pk, party_pk):
+    contract = _contract(request, pk)
+    form = PartyForm(request.POST, party=get_object_or_404(contract.parties, pk=party_pk))
+    try:
+        data = form.service_data()
+        party = services.update_party(form.party, by=request.user, data=data)
+    except DomainError as exc:
+        return _detail(request, contract, error=exc, bound=form)
+    done = _("The party %(name)s was saved.") % {"name": party.name}
+    messages.success(request, done if data else _("Nothing was changed."))
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+@login_required
+@require_POST
+def party_remove(request, pk, party_pk):
+    contract = _contract(request, pk)
+    party = get_object_or_404(contract.parties, pk=party_pk)
+    try:
+        services.remove_party(party, by=request.user)
+    except DomainError as exc:
+        return _detail(request, contract, error=exc)
+    messages.success(request, _("%(name)s was removed from the parties.") % {"name": party.name})
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+@login_required
+@require_POST
+def signatory_add(request, pk, party_pk):
+    contract = _contract(request, pk)
+    form = SignatoryForm(request.POST, party=get_object_or_404(contract.parties, pk=party_pk))
+    try:
+        signatory = services.add_signatory(form.party, by=request.user, data=form.service_data())
+    except DomainError as exc:
+        return _detail(request, contract, error=exc, bound=form)
+    messages.success(
+        request,
+        _("%(name)s signs for %(party)s.") % {"name": signatory.name, "party": form.party.name},
+    )
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+@login_required
+@require_POST
+def signatory_remove(request, pk, party_pk, signatory_pk):
+    contract = _contract(request, pk)
+    signatory = get_object_or_404(
+        Signatory.objects.select_related("party"),
+        pk=signatory_pk,
+        party__pk=party_pk,
+        party__contract=contract,
+    )
+    try:
+        services.remove_signatory(signatory, by=request.user)
+    except DomainError as exc:
+        return _detail(request, contract, error=exc)
+    messages.success(
+        request,
+        _("%(name)s no longer signs for %(party)s.")
+        % {"name": signatory.name, "party": signatory.party.name},
+    )
     return redirect("contracts:detail", pk=contract.pk)
 
 

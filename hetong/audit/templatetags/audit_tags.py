@@ -21,6 +21,11 @@ VERBS = {
     "contract.terminate": _("terminated it"),
     "contract.cancel": _("cancelled it"),
     "contract.file_upload": _("uploaded a file"),
+    "contract.party_add": _("added a party"),
+    "contract.party_update": _("edited a party"),
+    "contract.party_remove": _("removed a party"),
+    "contract.signatory_add": _("added a signatory"),
+    "contract.signatory_remove": _("removed a signatory"),
     "customer.create": _("created the customer"),
     "customer.update": _("edited the customer"),
     "customer.contact_add": _("added a contact"),
@@ -38,6 +43,8 @@ DETAIL_LABELS = {
     "status_note": _("reason"),
     "action": _("action"),
     "name": _("name"),
+    "role": _("role"),
+    "party_name": _("party"),
     "version": _("version"),
     "signed_date": _("signed date"),
     "terminated_on": _("terminated on"),
@@ -52,7 +59,7 @@ def verb_label(event) -> str:
 
 @register.filter
 def event_details(event) -> list[tuple[str, str]]:
-    from hetong.contracts.models import Status
+    from hetong.contracts.models import ContractParty, Status
 
     data = event.data or {}
     rows = []
@@ -63,5 +70,7 @@ def event_details(event) -> list[tuple[str, str]]:
             value = data[key]
             if key in ("from", "to") or (key == "action" and event.verb == "contract.refused"):
                 value = dict(Status.choices).get(value, value)
+            elif key == "role" and event.verb.startswith("contract."):
+                value = dict(ContractParty.Role.choices).get(value, value)
             rows.append((str(label), str(value)))
     return rows
