@@ -186,7 +186,9 @@ STORAGES = {
         )
     },
 }
-WHITENOISE_USE_FINDERS = bool(os.environ.get("HETONG_TESTING"))
+# In development (and tests) static files are served straight from their source folders.
+WHITENOISE_USE_FINDERS = DEBUG or bool(os.environ.get("HETONG_TESTING"))
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = HOME / "files"  # never served by URL: files go out only through permission-checking views
 MAX_UPLOAD_MB = int(os.environ.get("HETONG_MAX_UPLOAD_MB", "50"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

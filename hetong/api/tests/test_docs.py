@@ -17,6 +17,10 @@ PATHS = {
     "/api/v1/contracts/{contract_id}/actions/{action}": {"post"},
     "/api/v1/contracts/{contract_id}/files": {"get", "post"},
     "/api/v1/contracts/{contract_id}/files/{version_id}/download": {"get"},
+    "/api/v1/contracts/{contract_id}/parties": {"get", "post"},
+    "/api/v1/contracts/{contract_id}/parties/{party_id}": {"patch", "delete"},
+    "/api/v1/contracts/{contract_id}/parties/{party_id}/signatories": {"post"},
+    "/api/v1/contracts/{contract_id}/parties/{party_id}/signatories/{signatory_id}": {"delete"},
 }
 
 
