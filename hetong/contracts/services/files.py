@@ -1,0 +1,74 @@
+"""A contract's files: every upload checked, stored under a generated name, and versioned."""
+
+import logging
+import uuid
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from hetong.audit.services import record
+from hetong.core.errors import (
+    Frozen,
+)
+from hetong.core.files import extension, inspect_upload
+
+from ..models import (
+    Contract,
+    ContractFile,
+    FileVersion,
+    Status,
+)
+from .terms import _field_error, require
+
+log = logging.getLogger(__name__)
+
+# Fields a client may set; anything else in the input is refused, not silently ignored.
+# --- files -----------------------------------------------------------------------------------------------
+
+
+def _store_version(contract, *, upload, by, kind, file: ContractFile | None) -> FileVersion:
+    name, content_type, size, sha256 = inspect_upload(upload)
+    storage_name = f"contracts/{contract.pk}/{uuid.uuid4().hex}.{extension(name)}"
+    stored = default_storage.save(storage_name, upload)
+    try:
+        with transaction.atomic():
+            if file is None:
+                file = ContractFile.objects.create(contract=contract, name=name, kind=kind, created_by=by)
+                number = 1
+            else:
+                file = ContractFile.objects.select_for_update().get(pk=file.pk)
+                number = (file.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+            version = FileVersion.objects.create(
+                file=file, number=number, blob=stored, original_name=name, content_type=content_type, size=size,
+                sha256=sha256, uploaded_by=by,
+            )
+            file.save(update_fields=["updated_at"])
+            record(actor=by, verb="contract.file_upload", target=contract,
+                   data={"file": file.pk, "name": name, "kind": file.kind, "version": number, "size": size, "sha256": sha256})
+    except BaseException:
+        # Nothing in the database points at the stored bytes: remove them so no orphan is left behind.
+        default_storage.delete(stored)
+        raise
+    return version
+
+
+def upload_file(contract: Contract, *, by, upload, kind: str = ContractFile.Kind.ATTACHMENT, file: ContractFile | None = None) -> FileVersion:
+    """Add a file to a contract, or a new version of one of its files.
+
+    The contract text (draft kind) changes only while the contract is a draft; the signed copy is added
+    before or while recording the signature; attachments may be added at any time before it is closed.
+    """
+    require(by, "contracts.upload_file", contract)
+    kind = file.kind if file is not None else kind
+    if kind not in ContractFile.Kind.values:
+        raise _field_error("kind", _("Select a valid choice; that one does not exist."))
+    allowed_states = {
+        ContractFile.Kind.DRAFT: {Status.DRAFT},
+        ContractFile.Kind.SIGNED: {Status.APPROVED, Status.SIGNING},
+        ContractFile.Kind.ATTACHMENT: set(Status.values) - {Status.CANCELLED},
+    }[kind]
+    if contract.status not in allowed_states:
+        raise Frozen(_("A file of this kind cannot be added while the contract is %(status)s.")
+                     % {"status": contract.get_status_display()})
+    return _store_version(contract, upload=upload, by=by, kind=kind, file=file)

@@ -1,0 +1,212 @@
+"""The status of a contract: the one place it changes, the named actions, and the daily job."""
+
+import datetime as dt
+import logging
+
+import rules
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hetong.audit.services import record
+from hetong.core.dates import company_today, parse_date
+from hetong.core.errors import (
+    DomainError,
+    IllegalTransition,
+    InvalidInput,
+    PermissionDenied,
+    StaleVersion,
+)
+
+from ..models import (
+    TRANSITIONS,
+    Contract,
+    ContractFile,
+    Status,
+)
+from .files import _store_version
+from .terms import _field_error
+
+log = logging.getLogger(__name__)
+
+# Fields a client may set; anything else in the input is refused, not silently ignored.
+# --- status ----------------------------------------------------------------------------------------------
+
+
+def _refuse(contract: Contract, action: str, *, by, error: DomainError) -> None:
+    """Record a refused action in its own committed transaction, then raise."""
+    with transaction.atomic():
+        record(actor=by, verb="contract.refused", target=contract,
+               data={"action": action, "status": contract.status, "code": error.code})
+    raise error
+
+
+def _transition(contract: Contract, action: str, *, by, version: int | None = None, **fields) -> Contract:
+    """The one place a contract's status changes: lock, re-check, write, audit."""
+    rule = TRANSITIONS.get(action)
+    if rule is None:
+        raise InvalidInput(_("Unknown action %(action)s.") % {"action": action}, code="unknown_action")
+    if by is not None and not rules.has_perm(f"contracts.{action}_contract", by, contract):
+        _refuse(contract, action, by=by, error=PermissionDenied())
+    with transaction.atomic():
+        current = Contract.objects.select_for_update().get(pk=contract.pk)
+        if version is not None and current.version != int(version):
+            raise StaleVersion()
+        if current.status not in rule.sources:
+            error = IllegalTransition(
+                _("Cannot %(action)s contract %(number)s: it is %(status)s.")
+                % {"action": str(rule.label).lower(), "number": current.number, "status": current.get_status_display()},
+                code=f"illegal_transition.{current.status}.{action}",
+            )
+            transaction.set_rollback(True)
+        else:
+            error = None
+            now = timezone.now()
+            values = {"status": rule.target, "status_changed_at": now, **fields}
+            if not Contract.objects.filter(pk=current.pk, version=current.version, status=current.status).update(
+                **values, version=F("version") + 1, updated_at=now
+            ):
+                raise StaleVersion()
+            record(actor=by, verb=f"contract.{action}", target=current,
+                   data={"from": current.status, "to": rule.target, **{k: v for k, v in fields.items() if v not in (None, "")}})
+    if error is not None:
+        _refuse(current, action, by=by, error=error)
+    current.refresh_from_db()
+    return current
+
+
+def submit_contract(contract, *, by, version=None, note: str = "") -> Contract:
+    if not contract.parties.exists():
+        raise InvalidInput(_("Add the parties before submitting."), code="no_parties")
+    return _transition(contract, "submit", by=by, version=version, submitted_by=by, status_note=note[:500])
+
+
+def withdraw_contract(contract, *, by, version=None, note: str = "") -> Contract:
+    return _transition(contract, "withdraw", by=by, version=version, status_note=note[:500])
+
+
+def approve_contract(contract, *, by, version=None, note: str = "") -> Contract:
+    return _transition(contract, "approve", by=by, version=version, status_note=note[:500])
+
+
+def reject_contract(contract, *, by, version=None, note: str = "") -> Contract:
+    if not note.strip():
+        raise InvalidInput(_("Give a reason for the rejection."), code="reason_required", errors={"note": [_("Required.")]})
+    return _transition(contract, "reject", by=by, version=version, status_note=note[:500])
+
+
+def send_contract_for_signing(contract, *, by, version=None, note: str = "") -> Contract:
+    return _transition(contract, "send_for_signing", by=by, version=version, status_note=note[:500])
+
+
+def sign_contract(contract, *, by, version=None, signed_date=None, signed_file=None, note: str = "") -> Contract:
+    """Record that the contract was signed on `signed_date`, with the signed copy (uploaded now or before).
+    A contract whose effective date has come is active at once; otherwise the daily job activates it."""
+    contract = Contract.objects.get(pk=contract.pk)  # decide on the current row, not the caller's copy
+    try:
+        signed_date = parse_date(signed_date) or company_today()
+    except ValueError:
+        raise _field_error("signed_date", _("Enter a valid date (YYYY-MM-DD).")) from None
+    if signed_date > company_today():
+        raise _field_error("signed_date", _("The signed date cannot be in the future."))
+    if signed_file is None and not contract.files.filter(kind=ContractFile.Kind.SIGNED).exists():
+        raise InvalidInput(_("Attach the signed copy of the contract."), code="signed_file_required",
+                           errors={"signed_file": [_("Required.")]})
+    # Refuse before storing anything, so a refused signature leaves no file behind.
+    if not rules.has_perm("contracts.sign_contract", by, contract):
+        _refuse(contract, "sign", by=by, error=PermissionDenied())
+    if not contract.can("sign"):
+        return _transition(contract, "sign", by=by, version=version)  # refuses and audits the refusal
+    stored = None
+    try:
+        with transaction.atomic():
+            if signed_file is not None:
+                stored = _store_version(contract, upload=signed_file, by=by, kind=ContractFile.Kind.SIGNED, file=None)
+            contract = _transition(contract, "sign", by=by, version=version, signed_date=signed_date, status_note=note[:500])
+            effective = contract.effective_date or signed_date
+            if effective <= company_today():
+                contract = _transition(contract, "activate", by=None, effective_date=effective)
+    except BaseException:
+        if stored is not None:
+            default_storage.delete(stored.blob.name)
+        raise
+    return contract
+
+
+def activate_contract(contract, *, by, version=None, note: str = "") -> Contract:
+    return _transition(contract, "activate", by=by, version=version, status_note=note[:500])
+
+
+def expire_contract(contract, *, by, version=None, note: str = "") -> Contract:
+    return _transition(contract, "expire", by=by, version=version, status_note=note[:500])
+
+
+def renew_contract(contract, *, by, version=None, note: str = "") -> Contract:
+    return _transition(contract, "renew", by=by, version=version, status_note=note[:500])
+
+
+def terminate_contract(contract, *, by, version=None, terminated_on=None, note: str = "") -> Contract:
+    if not note.strip():
+        raise InvalidInput(_("Give a reason for the termination."), code="reason_required", errors={"note": [_("Required.")]})
+    try:
+        terminated_on = parse_date(terminated_on) or company_today()
+    except ValueError:
+        raise _field_error("terminated_on", _("Enter a valid date (YYYY-MM-DD).")) from None
+    return _transition(contract, "terminate", by=by, version=version, terminated_on=terminated_on, status_note=note[:500])
+
+
+def cancel_contract(contract, *, by, version=None, note: str = "") -> Contract:
+    return _transition(contract, "cancel", by=by, version=version, status_note=note[:500])
+
+
+ACTIONS = {
+    "submit": submit_contract,
+    "withdraw": withdraw_contract,
+    "approve": approve_contract,
+    "reject": reject_contract,
+    "send_for_signing": send_contract_for_signing,
+    "sign": sign_contract,
+    "activate": activate_contract,
+    "expire": expire_contract,
+    "renew": renew_contract,
+    "terminate": terminate_contract,
+    "cancel": cancel_contract,
+}
+
+
+def perform_action(contract: Contract, action: str, *, by, **params) -> Contract:
+    """Dispatch a named action (from a page or the API) to its service."""
+    service = ACTIONS.get(action)
+    if service is None:
+        raise InvalidInput(_("Unknown action %(action)s.") % {"action": action}, code="unknown_action")
+    return service(contract, by=by, **params)
+
+
+def allowed_actions(contract: Contract, user) -> list[str]:
+    """Actions both the status and the user's role allow, for buttons."""
+    return [a for a, rule in TRANSITIONS.items()
+            if contract.status in rule.sources and rules.has_perm(f"contracts.{a}_contract", user, contract)]
+
+
+def apply_date_transitions(*, today: dt.date | None = None) -> dict:
+    """The daily job: signed contracts become active on their effective date; active ones expire after their
+    end date (contracts that renew automatically are left to the renewal engine). Safe to run twice."""
+    today = today or company_today()
+    counts = {"activated": 0, "expired": 0}
+    due = Contract.objects.filter(status=Status.SIGNED, effective_date__lte=today).values_list("pk", flat=True)
+    for pk in due.iterator():
+        try:
+            _transition(Contract(pk=pk), "activate", by=None)
+            counts["activated"] += 1
+        except DomainError:  # changed by someone else meanwhile
+            continue
+    ended = Contract.objects.filter(status=Status.ACTIVE, end_date__lt=today, auto_renew=False).values_list("pk", flat=True)
+    for pk in ended.iterator():
+        try:
+            _transition(Contract(pk=pk), "expire", by=None)
+            counts["expired"] += 1
+        except DomainError:
+            continue
+    return counts
