@@ -3,15 +3,13 @@
 import rules
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hetong.audit.services import changes, record
 from hetong.core.dates import company_today, parse_date
 from hetong.core.errors import InvalidInput, PermissionDenied, StaleVersion, errors_from_validation
-from hetong.core.models import Tag
 from hetong.core.text import clean_text
+from hetong.core.versioning import retag, save_versioned, set_tags
 from hetong.search.backend import index_text
 
 from .models import Contact, Customer, Interaction
@@ -82,14 +80,6 @@ def _normalise(data: dict) -> dict:
     return out
 
 
-def _set_tags(customer, names) -> list[str]:
-    if isinstance(names, str):
-        names = names.replace("，", ",").split(",")
-    names = sorted({str(n).strip()[:40] for n in (names or []) if str(n).strip()})
-    customer.tags.set([Tag.objects.get_or_create(name=n)[0] for n in names])
-    return names
-
-
 def _snapshot(customer) -> dict:
     data = {f: getattr(customer, f) for f in CUSTOMER_FIELDS}
     data.update(owner=customer.owner_id, department=customer.department_id)
@@ -115,7 +105,7 @@ def create_customer(*, by, data: dict) -> Customer:
     with transaction.atomic():
         customer.search_tokens = index_text(*customer.search_text())
         customer.save(force_insert=True)
-        tag_names = _set_tags(customer, tags)
+        tag_names = set_tags(customer, tags)
         record(actor=by, verb="customer.create", target=customer, data={"after": {**_snapshot(customer), "tags": tag_names}})
     return customer
 
@@ -143,16 +133,9 @@ def update_customer(customer: Customer, *, by, version, data: dict) -> Customer:
         _clean(current, exclude=["search_tokens"])
         current.search_tokens = index_text(*current.search_text())
         fields = {f: getattr(current, f) for f in CUSTOMER_FIELDS + REASSIGN_FIELDS + ("search_tokens",)}
-        if not Customer.objects.filter(pk=current.pk, version=current.version).update(
-            **fields, version=F("version") + 1, updated_at=timezone.now()
-        ):
-            raise StaleVersion()
+        save_versioned(current, fields)
         diff = changes(before, _snapshot(current))
-        if tags is not None:
-            old = sorted(current.tags.values_list("name", flat=True))
-            new = _set_tags(current, tags)
-            if old != new:
-                diff["tags"] = [old, new]
+        retag(current, tags, diff)
         if "name" in diff:
             from hetong.contracts.services import reindex_customer_contracts
 
@@ -188,10 +171,7 @@ def update_contact(contact: Contact, *, by, version, data: dict) -> Contact:
         for key, value in data.items():
             setattr(current, key, value)
         _clean(current)
-        if not Contact.objects.filter(pk=current.pk, version=current.version).update(
-            **{f: getattr(current, f) for f in CONTACT_FIELDS}, version=F("version") + 1, updated_at=timezone.now()
-        ):
-            raise StaleVersion()
+        save_versioned(current, {f: getattr(current, f) for f in CONTACT_FIELDS})
         record(actor=by, verb="customer.contact_update", target=current.customer,
                data={"contact": current.pk, "changes": changes(before, {f: getattr(current, f) for f in CONTACT_FIELDS})})
     current.refresh_from_db()

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hetong.audit.services import changes, record
@@ -22,9 +21,9 @@ from hetong.core.errors import (
     StaleVersion,
     errors_from_validation,
 )
-from hetong.core.models import Tag
 from hetong.core.money import parse_amount
 from hetong.core.text import clean_text
+from hetong.core.versioning import retag, save_versioned, set_tags
 from hetong.search.backend import index_text
 
 from ..models import (
@@ -251,18 +250,6 @@ def _resolve(data: dict, *, by) -> dict:
     return resolved
 
 
-def _set_tags(contract: Contract, names) -> list[str]:
-    if isinstance(names, str):
-        names = names.replace("，", ",").split(",")
-    names = sorted({str(n).strip()[:40] for n in (names or []) if str(n).strip()})
-    tags = []
-    for name in names:
-        tag, _created = Tag.objects.get_or_create(name=name)
-        tags.append(tag)
-    contract.tags.set(tags)
-    return names
-
-
 def _snapshot(contract: Contract) -> dict:
     return {name: getattr(contract, f"{name}_id", None) if name in {
         "contract_type", "customer", "entity", "owner", "department"} else getattr(contract, name)
@@ -307,7 +294,7 @@ def create_contract(*, by, data: dict, parties: list[dict] | None = None) -> Con
                 contract.save(force_insert=True)
         except IntegrityError:  # a concurrent creation took the same number after our check
             raise _field_error("number", _("Contract number %(number)s is already in use.") % {"number": contract.number}) from None
-        tag_names = _set_tags(contract, tags)
+        tag_names = set_tags(contract, tags)
         for position, party in enumerate(parties if parties is not None else _default_parties(contract)):
             _add_party(contract, party, position)
         record(actor=by, verb="contract.create", target=contract,
@@ -378,17 +365,9 @@ def update_contract(contract: Contract, *, by, version: int | None, data: dict) 
             "title", "contract_type", "customer", "entity", "owner", "department", "amount", "currency", "signed_date",
             "effective_date", "end_date", "auto_renew", "renewal_term", "renewal_unit", "notice_period", "notice_unit",
             "notice_deadline", "description", "extra", "search_tokens")}
-        # The conditional UPDATE is the real guard: select_for_update is a no-op on SQLite.
-        if not Contract.objects.filter(pk=current.pk, version=current.version).update(
-            **fields, version=F("version") + 1, updated_at=timezone.now()
-        ):
-            raise StaleVersion()
+        save_versioned(current, fields)
         diff = changes(before, _snapshot(current))
-        if tags is not None:
-            old_tags = sorted(current.tags.values_list("name", flat=True))
-            new_tags = _set_tags(current, tags)
-            if old_tags != new_tags:
-                diff["tags"] = [old_tags, new_tags]
+        retag(current, tags, diff)
         record(actor=by, verb="contract.update", target=current, data={"changes": diff, "version": current.version + 1})
     current.refresh_from_db()
     return current
