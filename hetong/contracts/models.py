@@ -161,6 +161,12 @@ TRANSITIONS: dict[str, Transition] = {
 EDITABLE_STATES = frozenset({S.DRAFT})
 OPEN_STATES = frozenset({S.DRAFT, S.IN_REVIEW, S.APPROVED, S.SIGNING})
 IN_FORCE_STATES = frozenset({S.SIGNED, S.ACTIVE})
+# Which kinds of file (ContractFile.Kind values) may be added or versioned in which states.
+FILE_KIND_STATES = {
+    "draft": frozenset({S.DRAFT}),
+    "signed": frozenset({S.APPROVED, S.SIGNING}),
+    "attachment": frozenset(set(S) - {S.CANCELLED}),
+}
 
 
 class ContractQuerySet(SearchableQuerySet):
@@ -273,6 +279,15 @@ class Contract(Versioned):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATES
+
+    def accepts_file(self, kind: str) -> bool:
+        """The contract text changes only in a draft, the signed copy arrives before or with the signature,
+        and attachments may be added until the contract is cancelled."""
+        return self.status in FILE_KIND_STATES.get(kind, ())
+
+    @property
+    def file_kinds_accepted(self) -> list[str]:
+        return [kind for kind in FILE_KIND_STATES if self.accepts_file(kind)]
 
     @property
     def days_to_end(self) -> int | None:

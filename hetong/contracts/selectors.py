@@ -142,7 +142,7 @@ def contract_page(contract: Contract, user) -> dict:
         "files": files,
         "can_upload": rules.has_perm("contracts.upload_file", user, contract),
         "can_edit": rules.has_perm("contracts.change_contract", user, contract),
-        "file_kinds": ContractFile.Kind.choices,
+        "file_kinds": [(k, label) for k, label in ContractFile.Kind.choices if contract.accepts_file(k)],
         "default_kind": ContractFile.Kind.ATTACHMENT,
         "interactions": contract.interactions.select_related("author", "contact").order_by("-date", "-id")[
             :50

@@ -17,7 +17,6 @@ from ..models import (
     Contract,
     ContractFile,
     FileVersion,
-    Status,
 )
 from .terms import _field_error, require
 
@@ -63,12 +62,7 @@ def upload_file(contract: Contract, *, by, upload, kind: str = ContractFile.Kind
     kind = file.kind if file is not None else kind
     if kind not in ContractFile.Kind.values:
         raise _field_error("kind", _("Select a valid choice; that one does not exist."))
-    allowed_states = {
-        ContractFile.Kind.DRAFT: {Status.DRAFT},
-        ContractFile.Kind.SIGNED: {Status.APPROVED, Status.SIGNING},
-        ContractFile.Kind.ATTACHMENT: set(Status.values) - {Status.CANCELLED},
-    }[kind]
-    if contract.status not in allowed_states:
+    if not contract.accepts_file(kind):
         raise Frozen(_("A file of this kind cannot be added while the contract is %(status)s.")
                      % {"status": contract.get_status_display()})
     return _store_version(contract, upload=upload, by=by, kind=kind, file=file)
