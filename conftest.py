@@ -148,7 +148,8 @@ def token_for(db):
 @pytest.fixture(autouse=True)
 def _audit_triggers(request):
     """Tests that really commit (transactional_db) end with a flush, which on SQLite is a DELETE that the
-    append-only triggers refuse: lift them for the flush, and put them back for every test that uses the db."""
+    append-only triggers refuse: lift them for the flush, and put them back for every test that uses the db.
+    The flush also empties the seeded contract types, so a committed test seeds them again."""
     uses_db = any(name in request.fixturenames for name in ("db", "transactional_db", "live_server"))
     marker = request.node.get_closest_marker("django_db")
     transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames or (
@@ -163,6 +164,13 @@ def _audit_triggers(request):
 
     request.getfixturevalue("transactional_db" if transactional else "db")
     triggers.install(connection)  # idempotent
+    if transactional:
+        # An earlier committed test's flush also removed the rows the migrations seed.
+        from importlib import import_module
+
+        from django.apps import apps
+
+        import_module("hetong.contracts.migrations.0004_seed_contract_types").seed(apps, None)
     yield
     if transactional and connection.vendor == "sqlite":
         triggers.uninstall(connection)
