@@ -10,3 +10,8 @@ from hetong.settings import *  # noqa: E402,F403
 
 # Fast password hashing: the real PBKDF2 cost would dominate the suite's run time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The live server answers each request in a thread of its own: persistent connections would outlive those
+# threads and keep PostgreSQL from dropping the test database at the end.
+for _database in DATABASES.values():  # noqa: F405
+    _database["CONN_MAX_AGE"] = 0
