@@ -30,3 +30,21 @@ class Tag(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class HolidayOverride(models.Model):
+    """An admin's correction to the business-day calendar: a day off or a make-up workday (调休), for years the
+    holiday library does not know yet or for company-specific days."""
+
+    day = models.DateField(_("date"))
+    is_workday = models.BooleanField(_("is a workday"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday override")
+        verbose_name_plural = _("holiday overrides")
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["day"], name="holidayoverride_day_unique")]
+
+    def __str__(self):
+        return f"{self.day} {'+' if self.is_workday else '-'} {self.note}"
