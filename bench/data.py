@@ -19,6 +19,7 @@ from hetong.contracts.models import Contract
 from hetong.contracts.services import notice_deadline_for
 from hetong.core import demo
 from hetong.core.uscc import check_char
+from hetong.core.workdays import WorkCalendar
 from hetong.customers.models import Customer
 from hetong.search.backend import index_text
 
@@ -37,6 +38,8 @@ STATUS_WEIGHTS = {
 }
 SIGNED_STATES = {"active", "expired", "renewed", "terminated", "signed"}
 OPEN_STATES = {"draft", "in_review", "approved", "signing", "cancelled"}
+
+CALENDAR = WorkCalendar()  # the library's holidays; the bench database has no overrides
 
 
 def _defaults(model) -> dict:
@@ -174,7 +177,9 @@ def contracts(
                 "ZL": f"{city}{rng.choice(demo.LEASED)}租赁合同",
             }[code]
         amount = Decimal(0) if code == "BM" else Decimal(rng.randint(20, 5000) * 1000)
-        key_dates = SimpleNamespace(end_date=end, notice_period=notice[0], notice_unit=notice[1])
+        key_dates = SimpleNamespace(effective_date=effective, end_date=end, auto_renew=auto_renew,
+                                    renewal_term=1 if auto_renew else None, renewal_unit="years",
+                                    notice_period=notice[0], notice_unit=notice[1])
         row = dict(base)
         row.update(
             id=pk,
@@ -197,7 +202,7 @@ def contracts(
             renewal_unit="years",
             notice_period=notice[0],
             notice_unit=notice[1],
-            notice_deadline=notice_deadline_for(key_dates),
+            notice_deadline=notice_deadline_for(key_dates, CALENDAR),
             status=status,
             submitted_by_id=None if status in {"draft"} else owner,
             status_changed_at=now,

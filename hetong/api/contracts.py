@@ -70,7 +70,12 @@ class ContractOut(Schema):
     signed_date: dt.date | None
     effective_date: dt.date | None
     end_date: dt.date | None
-    notice_deadline: dt.date | None
+    notice_deadline: dt.date | None = Field(
+        description="Last business day to give notice before the current term ends (rolls forward on renewal)."
+    )
+    current_term_start: dt.date | None
+    current_term_end: dt.date | None = Field(description="Equals end_date; null for an evergreen contract.")
+    renewal_count: int = Field(description="Tacit renewals so far.")
     auto_renew: bool
     renewal_term: int | None
     renewal_unit: PeriodUnit
@@ -85,6 +90,14 @@ class ContractOut(Schema):
     @staticmethod
     def resolve_customer(obj):
         return obj.customer_id
+
+    @staticmethod
+    def resolve_current_term_start(obj):
+        return obj.current_term.start
+
+    @staticmethod
+    def resolve_current_term_end(obj):
+        return obj.current_term.end
 
     @staticmethod
     def resolve_customer_name(obj):

@@ -25,7 +25,9 @@ class KeyTerms:
 
     @classmethod
     def of(cls, contract) -> "KeyTerms":
-        return cls(contract.effective_date, contract.end_date, contract.auto_renew, contract.renewal_term,
+        """A contract's key terms, its first term ending on `first_term_end` (end_date until it renews)."""
+        first_end = getattr(contract, "first_term_end", None) or contract.end_date
+        return cls(contract.effective_date, first_end, contract.auto_renew, contract.renewal_term,
                    contract.renewal_unit, contract.notice_period, contract.notice_unit)
 
 

@@ -224,7 +224,11 @@ class Contract(Versioned):
     renewal_unit = models.CharField(_("renewal term unit"), max_length=10, choices=PeriodUnit.choices, default=PeriodUnit.YEARS)
     notice_period = models.PositiveSmallIntegerField(_("notice period"), null=True, blank=True)
     notice_unit = models.CharField(_("notice period unit"), max_length=10, choices=PeriodUnit.choices, default=PeriodUnit.DAYS)
-    # Derived from end_date and the notice period by services.derive_key_dates(); stored so it can be indexed.
+    # After each tacit renewal end_date moves to the end of the new term; later terms are always counted from
+    # the first term's end (31 Jan + 2 months is 31 Mar, not 28 Mar), which is kept here.
+    first_term_end = models.DateField(_("end of the first term"), null=True, blank=True, editable=False)
+    renewal_count = models.PositiveSmallIntegerField(_("tacit renewals"), default=0, editable=False)
+    # Derived by the deadline engine from the current term and the notice period; stored so it can be indexed.
     notice_deadline = models.DateField(_("notice deadline"), null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="contracts")
@@ -290,8 +294,16 @@ class Contract(Versioned):
         return [kind for kind in FILE_KIND_STATES if self.accepts_file(kind)]
 
     @property
+    def current_term(self):
+        """The term the contract is in, after its recorded tacit renewals (contracts.deadlines.Term)."""
+        from .deadlines import KeyTerms, term
+
+        return term(KeyTerms.of(self), self.renewal_count)
+
+    @property
     def days_to_end(self) -> int | None:
-        return (self.end_date - company_today()).days if self.end_date else None
+        end = self.current_term.end
+        return (end - company_today()).days if end else None
 
     def search_text(self) -> list[str]:
         return [self.number, self.title, self.customer.name if self.customer_id else ""]

@@ -18,6 +18,7 @@ VERBS = {
     "contract.activate": _("made it active"),
     "contract.expire": _("marked it expired"),
     "contract.renew": _("marked it renewed"),
+    "contract.tacit_renewal": _("renewed it tacitly: no notice was given before the deadline"),
     "contract.terminate": _("terminated it"),
     "contract.cancel": _("cancelled it"),
     "contract.file_upload": _("uploaded a file"),

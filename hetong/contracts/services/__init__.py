@@ -20,6 +20,7 @@ from .status import (
     perform_action,
     reject_contract,
     renew_contract,
+    renew_tacitly,
     send_contract_for_signing,
     sign_contract,
     submit_contract,
@@ -41,6 +42,6 @@ __all__ = [
     "ACTIONS", "activate_contract", "add_party", "add_signatory", "allowed_actions", "apply_date_transitions",
     "approve_contract", "cancel_contract", "clean_extra", "create_contract", "expire_contract", "index_contract",
     "next_number", "notice_deadline_for", "perform_action", "reindex_customer_contracts", "reject_contract",
-    "remove_party", "remove_signatory", "renew_contract", "require", "send_contract_for_signing", "sign_contract",
+    "remove_party", "remove_signatory", "renew_contract", "renew_tacitly", "require", "send_contract_for_signing", "sign_contract",
     "submit_contract", "terminate_contract", "update_contract", "update_party", "upload_file", "withdraw_contract",
 ]

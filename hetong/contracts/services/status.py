@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hetong.audit.services import record
+from hetong.audit.services import changes, record
 from hetong.core.dates import company_today, parse_date
 from hetong.core.errors import (
     DomainError,
@@ -19,7 +19,9 @@ from hetong.core.errors import (
     PermissionDenied,
     StaleVersion,
 )
+from hetong.core.versioning import save_versioned
 
+from ..deadlines import KeyTerms, renewals_due, term_end
 from ..models import (
     TRANSITIONS,
     Contract,
@@ -27,7 +29,7 @@ from ..models import (
     Status,
 )
 from .files import _store_version
-from .terms import _field_error
+from .terms import _field_error, notice_deadline_for
 
 log = logging.getLogger(__name__)
 
@@ -190,17 +192,47 @@ def allowed_actions(contract: Contract, user) -> list[str]:
             if contract.status in rule.sources and rules.has_perm(f"contracts.{a}_contract", user, contract)]
 
 
-def apply_date_transitions(*, today: dt.date | None = None) -> dict:
-    """The daily job: signed contracts become active on their effective date; active ones expire after their
-    end date (contracts that renew automatically are left to the renewal engine). Safe to run twice."""
+def renew_tacitly(contract: Contract, *, today: dt.date | None = None) -> Contract:
+    """An active, auto-renewing contract whose term ended without notice renews: the term advances (as many
+    terms as have passed, after downtime), and the end date and notice deadline roll forward."""
     today = today or company_today()
-    counts = {"activated": 0, "expired": 0}
+    with transaction.atomic():
+        current = Contract.objects.select_for_update().get(pk=contract.pk)
+        terms = KeyTerms.of(current)
+        due = renewals_due(terms, current.renewal_count, today)
+        if current.status != Status.ACTIVE or due == current.renewal_count:
+            return current
+        before = {"end_date": current.end_date, "notice_deadline": current.notice_deadline}
+        current.renewal_count = due
+        current.end_date = term_end(terms, due)
+        current.notice_deadline = notice_deadline_for(current)
+        save_versioned(current, {"renewal_count": due, "end_date": current.end_date,
+                                 "notice_deadline": current.notice_deadline, "first_term_end": terms.end_date})
+        record(actor=None, verb="contract.tacit_renewal", target=current,
+               data={"renewals": due, "changes": changes(before, {"end_date": current.end_date,
+                                                                    "notice_deadline": current.notice_deadline})})
+    current.refresh_from_db()
+    return current
+
+
+def apply_date_transitions(*, today: dt.date | None = None) -> dict:
+    """The daily job: signed contracts become active on their effective date; auto-renewing ones whose term
+    ended renew tacitly; the others expire after their end date. Safe to run twice."""
+    today = today or company_today()
+    counts = {"activated": 0, "renewed": 0, "expired": 0}
     due = Contract.objects.filter(status=Status.SIGNED, effective_date__lte=today).values_list("pk", flat=True)
     for pk in due.iterator():
         try:
             _transition(Contract(pk=pk), "activate", by=None)
             counts["activated"] += 1
         except DomainError:  # changed by someone else meanwhile
+            continue
+    renewing = Contract.objects.filter(status=Status.ACTIVE, end_date__lt=today, auto_renew=True).values_list("pk", flat=True)
+    for pk in renewing.iterator():
+        try:
+            renew_tacitly(Contract(pk=pk), today=today)
+            counts["renewed"] += 1
+        except DomainError:
             continue
     ended = Contract.objects.filter(status=Status.ACTIVE, end_date__lt=today, auto_renew=False).values_list("pk", flat=True)
     for pk in ended.iterator():

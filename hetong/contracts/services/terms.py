@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from hetong.audit.services import changes, record
-from hetong.core.dates import company_today, parse_date, shift
+from hetong.core.dates import company_today, parse_date
 from hetong.core.errors import (
     DomainError,
     Frozen,
@@ -24,8 +24,11 @@ from hetong.core.errors import (
 from hetong.core.money import parse_amount
 from hetong.core.text import clean_text
 from hetong.core.versioning import retag, save_versioned, set_tags
+from hetong.core.workdays import WorkCalendar, company_calendar
 from hetong.search.backend import index_text
 
+from .. import deadlines
+from ..deadlines import KeyTerms, term_end
 from ..models import (
     Contract,
     ContractParty,
@@ -57,13 +60,12 @@ def require(user, perm: str, obj=None) -> None:
 # --- key dates, numbers, search --------------------------------------------------------------------------
 
 
-def notice_deadline_for(contract: Contract) -> dt.date | None:
-    """The last day to give notice: the notice period counted back from the end date. Months are calendar
-    months (never rounded to 30 days). Moving it to a business day and rolling it forward after a tacit
-    renewal is the deadline engine's job."""
+def notice_deadline_for(contract, calendar: WorkCalendar | None = None) -> dt.date | None:
+    """The last day to give notice before the end of the current term (see contracts.deadlines)."""
     if not contract.end_date or not contract.notice_period:
         return None
-    return shift(contract.end_date, -contract.notice_period, contract.notice_unit)
+    end = term_end(KeyTerms.of(contract), getattr(contract, "renewal_count", 0))
+    return deadlines.notice_deadline(end, contract.notice_period, contract.notice_unit, calendar or company_calendar())
 
 
 def next_number(contract_type: ContractType, on: dt.date | None = None) -> str:
@@ -195,6 +197,8 @@ def _validate(contract: Contract, *, by, errors: dict | None = None) -> None:
         errors["end_date"] = [_("The end date cannot be before the effective date.")]
     if contract.auto_renew and not contract.renewal_term:
         errors["renewal_term"] = [_("A contract that renews automatically needs a renewal term.")]
+    if contract.notice_period and deadlines.notice_longer_than_term(KeyTerms.of(contract)):
+        errors["notice_period"] = [_("The notice period is longer than the contract's term.")]
     if contract.auto_renew and not contract.end_date:
         errors["end_date"] = [_("A contract that renews automatically needs an end date.")]
     if contract.signed_date and contract.signed_date > company_today():
@@ -286,6 +290,7 @@ def create_contract(*, by, data: dict, parties: list[dict] | None = None) -> Con
                 contract.number = "-"
         if contract.contract_type_id:
             contract.extra = clean_extra(contract.contract_type, extra)
+        contract.first_term_end = contract.end_date
         contract.notice_deadline = notice_deadline_for(contract)
         _validate(contract, by=by, errors=input_errors)
         contract.search_tokens = index_contract(contract)
@@ -358,13 +363,15 @@ def update_contract(contract: Contract, *, by, version: int | None, data: dict) 
         input_errors = _apply(current, data, allowed + ("tags",))
         if has_extra or "contract_type" in data:
             current.extra = clean_extra(current.contract_type, extra if has_extra else current.extra)
+        if current.renewal_count == 0:
+            current.first_term_end = current.end_date
         current.notice_deadline = notice_deadline_for(current)
         _validate(current, by=by, errors=input_errors)
         current.search_tokens = index_contract(current)
         fields = {name: getattr(current, name) for name in (
             "title", "contract_type", "customer", "entity", "owner", "department", "amount", "currency", "signed_date",
             "effective_date", "end_date", "auto_renew", "renewal_term", "renewal_unit", "notice_period", "notice_unit",
-            "notice_deadline", "description", "extra", "search_tokens")}
+            "notice_deadline", "first_term_end", "description", "extra", "search_tokens")}
         save_versioned(current, fields)
         diff = changes(before, _snapshot(current))
         retag(current, tags, diff)

@@ -29,7 +29,7 @@ def test_daily_command_and_periodic_task_move_contracts(sales_owner, manager, ma
                                                 end_date="2026-12-31"), owner=sales_owner, approver=manager)
     out = io.StringIO()
     call_command("daily", "--today", "2026-02-15", stdout=out)
-    assert out.getvalue().strip() == "activated 0, expired 1"
+    assert out.getvalue().strip() == "activated 0, renewed 0, expired 1"
     assert Contract.objects.get(pk=ending.pk).status == Status.EXPIRED
     with time_machine.travel(dt.datetime(2026, 3, 1, 1, 0, tzinfo=dt.UTC)):
         date_transitions()  # huey runs tasks inline in the test settings

@@ -72,9 +72,48 @@ def test_amount_is_exact_decimal(sales_owner, make_customer, make_contract):
 def test_notice_deadline_counts_calendar_months_back_from_end(sales_owner, make_customer, make_contract):
     contract = make_contract(sales_owner, make_customer(sales_owner), end_date="2027-03-31",
                              notice_period=1, notice_unit="months")
-    assert contract.notice_deadline == dt.date(2027, 2, 28)
+    assert contract.notice_deadline == dt.date(2027, 2, 26)  # 28 Feb 2027 is a Sunday: back to Friday
     sixty = make_contract(sales_owner, make_customer(sales_owner), end_date="2027-03-31", notice_period=60, notice_unit="days")
-    assert sixty.notice_deadline == dt.date(2027, 1, 30)  # 60 days, never rounded to two months
+    assert sixty.notice_deadline == dt.date(2027, 1, 29)  # 60 days (30 Jan, a Saturday), never two months
+
+
+def test_notice_period_longer_than_the_term_is_refused(sales_owner, make_customer, make_contract):
+    with pytest.raises(InvalidInput) as exc:
+        make_contract(sales_owner, make_customer(sales_owner), effective_date="2026-01-01", end_date="2026-03-31",
+                      notice_period=6, notice_unit="months")
+    assert "notice_period" in exc.value.errors
+
+
+def test_tacit_renewal_rolls_the_term_end_and_notice_deadline_forward(sales_owner, manager, make_customer, make_contract):
+    with time_machine.travel(dt.datetime(2026, 1, 10, 2, 0, tzinfo=dt.UTC)):
+        contract = full_lifecycle(make_contract(
+            sales_owner, make_customer(sales_owner), effective_date="2025-02-01", end_date="2026-01-31",
+            auto_renew=True, renewal_term=1, renewal_unit="months", notice_period=30, notice_unit="days",
+        ), owner=sales_owner, approver=manager)
+    assert contract.status == Status.ACTIVE and contract.notice_deadline == dt.date(2026, 1, 1) - dt.timedelta(days=1)
+    assert services.apply_date_transitions(today=dt.date(2026, 2, 1))["renewed"] == 1
+    renewed = Contract.objects.get(pk=contract.pk)
+    assert (renewed.renewal_count, renewed.end_date, renewed.first_term_end) == (1, dt.date(2026, 2, 28), dt.date(2026, 1, 31))
+    assert renewed.notice_deadline == dt.date(2026, 1, 29)  # 28 Feb - 30 days = 29 Jan, a Thursday
+    assert renewed.current_term.start == dt.date(2026, 2, 1)
+    assert renewed.version == contract.version + 1
+    event = AuditEvent.objects.for_target(contract).latest("seq")
+    assert event.verb == "contract.tacit_renewal" and event.data["changes"]["end_date"] == ["2026-01-31", "2026-02-28"]
+    assert services.apply_date_transitions(today=dt.date(2026, 2, 1))["renewed"] == 0  # once only
+    # After downtime every missed term is caught up at once, counted from the first term (no month-end drift).
+    services.apply_date_transitions(today=dt.date(2026, 5, 2))
+    caught_up = Contract.objects.get(pk=contract.pk)
+    assert (caught_up.renewal_count, caught_up.end_date) == (4, dt.date(2026, 5, 31))
+    assert caught_up.status == Status.ACTIVE
+
+
+def test_terminated_contracts_do_not_renew(sales_owner, manager, legal, make_customer, make_contract):
+    with time_machine.travel(dt.datetime(2026, 1, 10, 2, 0, tzinfo=dt.UTC)):
+        contract = full_lifecycle(make_contract(
+            sales_owner, make_customer(sales_owner), effective_date="2025-02-01", end_date="2026-01-31",
+            auto_renew=True, renewal_term=1, renewal_unit="years"), owner=sales_owner, approver=manager)
+        services.terminate_contract(contract, by=legal, note="客户书面通知不再续约")
+    assert services.apply_date_transitions(today=dt.date(2026, 2, 1))["renewed"] == 0
 
 
 def test_extra_fields_are_typed_and_validated(sales_owner, make_customer, make_contract):
@@ -224,9 +263,9 @@ def test_daily_job_activates_on_effective_date_and_expires_after_end(sales_owner
         running = make_contract(sales_owner, customer, effective_date="2025-01-01", end_date="2026-01-31")
         running = full_lifecycle(running, owner=sales_owner, approver=manager)
         assert running.status == Status.ACTIVE
-    assert services.apply_date_transitions(today=dt.date(2026, 1, 31)) == {"activated": 0, "expired": 0}
-    assert services.apply_date_transitions(today=dt.date(2026, 2, 1)) == {"activated": 1, "expired": 1}
-    assert services.apply_date_transitions(today=dt.date(2026, 2, 1)) == {"activated": 0, "expired": 0}
+    assert services.apply_date_transitions(today=dt.date(2026, 1, 31)) == {"activated": 0, "renewed": 0, "expired": 0}
+    assert services.apply_date_transitions(today=dt.date(2026, 2, 1)) == {"activated": 1, "renewed": 0, "expired": 1}
+    assert services.apply_date_transitions(today=dt.date(2026, 2, 1)) == {"activated": 0, "renewed": 0, "expired": 0}
     assert Contract.objects.get(pk=future.pk).status == Status.ACTIVE
     assert Contract.objects.get(pk=running.pk).status == Status.EXPIRED
     system_event = AuditEvent.objects.for_target(running).latest("seq")

@@ -12,4 +12,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, today=None, **options):
         counts = apply_date_transitions(today=parse_date(today))
-        self.stdout.write(f"activated {counts['activated']}, expired {counts['expired']}")
+        self.stdout.write(f"activated {counts['activated']}, renewed {counts['renewed']}, expired {counts['expired']}")
