@@ -100,3 +100,13 @@ def home_summary(user) -> list[Card]:
         hint=_("Changed in the last 14 days."), icon="ti-history", date_field="updated_at", date_label=_("Changed"),
         order=("-updated_at", "-id"), today=today, url=_list_url(owner=owner)))
     return cards
+
+
+def unknown_holiday_years() -> list[int]:
+    """This year and next, where neither the holiday library nor an admin's override knows the holidays:
+    deadlines there fall back to weekends only, so the admin is asked to enter them."""
+    from hetong.core.dates import company_today
+    from hetong.core.workdays import company_calendar
+
+    today = company_today()
+    return sorted(company_calendar().unknown_years([today, today.replace(year=today.year + 1, day=1)]))
