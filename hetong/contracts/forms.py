@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hetong.accounts.models import Department, User
 from hetong.core.errors import DomainError, InvalidInput
-from hetong.core.forms import style_fields
+from hetong.core.forms import style_fields, style_filter_form
 from hetong.core.money import CURRENCIES, DECIMAL_PLACES, MAX_DIGITS
 from hetong.customers.models import Contact, Customer
 
@@ -300,9 +300,9 @@ class ActionForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k in accepted}
 
 
-def style_filter_form(form: forms.BaseForm) -> None:
-    """Tabler classes on the list's filter form; the status choices become a group of toggles."""
-    style_fields(form)
+def style_contract_filters(form: forms.BaseForm) -> None:
+    """The contract list's filter form; the status choices become a group of toggles."""
+    style_filter_form(form)
     if "customer" in form.fields:
         form.fields["customer"].widget.attrs["placeholder"] = _("ID")
     if "status" in form.fields:

@@ -28,7 +28,7 @@ from .forms import (
     VersionUploadForm,
     party_forms,
     show_service_error,
-    style_filter_form,
+    style_contract_filters,
 )
 from .models import TRANSITIONS, Contract, ContractFile, FileVersion, Signatory
 
@@ -60,7 +60,7 @@ def _page_size(raw) -> int:
 
 def _filters(request) -> ContractFilter:
     filterset = ContractFilter(request.GET, queryset=selectors.list_queryset(request.user), request=request)
-    style_filter_form(filterset.form)
+    style_contract_filters(filterset.form)
     return filterset
 
 

@@ -1,6 +1,7 @@
 """What every page form shares: Tabler widget classes, and a service's DomainError shown on the form."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from hetong.core.errors import DomainError
 
@@ -32,3 +33,12 @@ class StyledFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_fields(self)
+
+
+def style_filter_form(form: forms.BaseForm) -> None:
+    """A list's filter form: Tabler classes, and "All" instead of a row of dashes in the empty choices."""
+    style_fields(form)
+    for field in form.fields.values():
+        if getattr(field, "empty_label", None) is not None:
+            field.empty_label = _("All")
+            field.widget.choices = field.choices  # the widget took a copy of the choices when it was built

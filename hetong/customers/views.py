@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from hetong.contracts.models import Contract
 from hetong.core.errors import DomainError, StaleVersion
 from hetong.core.exports import export_response
-from hetong.core.forms import add_domain_error, style_fields
+from hetong.core.forms import add_domain_error, style_filter_form
 from hetong.core.pagination import paginate
 
 from . import services
@@ -39,12 +39,7 @@ def _query(request, *drop: str) -> str:
 
 
 def _filter_form(filterset):
-    """Tabler classes on the filter widgets, and "All" instead of a row of dashes in the empty choice."""
-    style_fields(filterset.form)
-    for field in filterset.form.fields.values():
-        if getattr(field, "empty_label", None) is not None:
-            field.empty_label = _("All")
-            field.widget.choices = field.choices  # the widget took a copy of the choices when it was built
+    style_filter_form(filterset.form)
     return filterset
 
 
