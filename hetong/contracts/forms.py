@@ -26,28 +26,13 @@ from .models import (
     PeriodUnit,
     Signatory,
 )
+from .services.terms import TERM_FIELDS as SERVICE_TERM_FIELDS
 
 # Above this many visible customers the customer is entered by number instead of picked from a list.
 CUSTOMER_SELECT_LIMIT = 500
 EXTRA_PREFIX = "extra__"
-TERM_FIELDS = (
-    "title",
-    "number",
-    "contract_type",
-    "customer",
-    "entity",
-    "amount",
-    "currency",
-    "signed_date",
-    "effective_date",
-    "end_date",
-    "auto_renew",
-    "renewal_term",
-    "renewal_unit",
-    "notice_period",
-    "notice_unit",
-    "description",
-)
+# The terms a draft may change (the service's list), plus the number and customer given at creation.
+TERM_FIELDS = ("number", "customer") + tuple(name for name in SERVICE_TERM_FIELDS if name != "extra")
 
 
 class DateInput(forms.DateInput):

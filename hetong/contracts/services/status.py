@@ -206,6 +206,7 @@ def renew_tacitly(contract: Contract, *, today: dt.date | None = None) -> Contra
         current.renewal_count = due
         current.end_date = term_end(terms, due)
         current.notice_deadline = notice_deadline_for(current)
+        # first_term_end is written too: rows loaded in bulk may not have it, and end_date moves on now.
         save_versioned(current, {"renewal_count": due, "end_date": current.end_date,
                                  "notice_deadline": current.notice_deadline, "first_term_end": terms.end_date})
         record(actor=None, verb="contract.tacit_renewal", target=current,
