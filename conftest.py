@@ -171,6 +171,7 @@ def _audit_triggers(request):
         from django.apps import apps
 
         import_module("hetong.contracts.migrations.0004_seed_contract_types").seed(apps, None)
+        import_module("hetong.notifications.migrations.0002_default_rules").seed(apps, None)
     yield
     if transactional and connection.vendor == "sqlite":
         triggers.uninstall(connection)

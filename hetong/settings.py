@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "hetong.accounts",
     "hetong.customers",
     "hetong.contracts",
+    "hetong.notifications",
     "hetong.search",
     "hetong.api",
 ]

@@ -84,6 +84,9 @@ class User(AbstractUser):
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    daily_digest = models.BooleanField(
+        _("daily digest by email"), default=True, help_text=_("A morning email of open reminders and the week's key dates."),
+    )
 
     objects = UserManager()
 

@@ -52,6 +52,10 @@ class ContractType(models.Model):
             node = node.parent
         return chain[::-1]
 
+    def date_fields(self) -> list["ExtraField"]:
+        """The date-typed extra fields of this type and its ancestors: custom key dates for reminders."""
+        return list(ExtraField.objects.filter(contract_type__in=[t.pk for t in self.lineage()], kind=ExtraField.Kind.DATE))
+
 
 class ExtraField(models.Model):
     """An admin-defined, typed field on the contracts of a type (and of its sub-types)."""
@@ -230,6 +234,11 @@ class Contract(Versioned):
     renewal_count = models.PositiveSmallIntegerField(_("tacit renewals"), default=0, editable=False)
     # Derived by the deadline engine from the current term and the notice period; stored so it can be indexed.
     notice_deadline = models.DateField(_("notice deadline"), null=True, blank=True, editable=False)
+    signing_deadline = models.DateField(_("signing deadline"), null=True, blank=True)
+    review_date = models.DateField(
+        _("next review date"), null=True, blank=True,
+        help_text=_("When the contract is next reviewed; evergreen contracts are reminded of this date instead of an end."),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="contracts")
     extra = models.JSONField(_("extra fields"), default=dict, blank=True)
@@ -307,6 +316,54 @@ class Contract(Versioned):
 
     def search_text(self) -> list[str]:
         return [self.number, self.title, self.customer.name if self.customer_id else ""]
+
+
+class KeyDate(models.Model):
+    """A date of a contract that reminders and calendars look at, one row per (contract, kind).
+
+    Kept in step with the contract by the services (contracts.services.terms.sync_key_dates), and only for the
+    statuses in which the date still matters, so the reminder scan and the calendar are one indexed range query
+    on `date` instead of a scan of every contract. Kinds are the names in KEY_DATE_KINDS, or "x:<key>" for a
+    date-typed extra field of the contract's type; later capabilities (payments, milestones) add their own kinds.
+    """
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="key_dates", db_index=False)
+    kind = models.CharField(_("kind"), max_length=50)
+    date = models.DateField(_("date"))
+
+    class Meta:
+        verbose_name = _("key date")
+        verbose_name_plural = _("key dates")
+        constraints = [models.UniqueConstraint(fields=["contract", "kind"], name="keydate_contract_kind_unique")]
+        indexes = [models.Index(fields=["date", "id"], name="keydate_date_idx")]
+
+    def __str__(self):
+        return f"{self.contract_id} {self.kind} {self.date}"
+
+    @property
+    def label(self) -> str:
+        return key_date_label(self.kind, getattr(self.contract, "contract_type", None))
+
+
+# The kinds of key dates, and the statuses in which each still calls for a reminder.
+KEY_DATE_KINDS = {
+    "end": (_("End date"), {Status.SIGNED, Status.ACTIVE}),
+    "notice": (_("Notice deadline"), {Status.SIGNED, Status.ACTIVE}),
+    "effective": (_("Effective date"), {Status.APPROVED, Status.SIGNING, Status.SIGNED}),
+    "signing": (_("Signing deadline"), {Status.DRAFT, Status.IN_REVIEW, Status.APPROVED, Status.SIGNING}),
+    "review": (_("Review date"), {Status.SIGNED, Status.ACTIVE}),
+}
+EXTRA_KEY_DATE_STATUSES = {Status.DRAFT, Status.IN_REVIEW, Status.APPROVED, Status.SIGNING, Status.SIGNED, Status.ACTIVE}
+
+
+def key_date_label(kind: str, contract_type=None) -> str:
+    if kind in KEY_DATE_KINDS:
+        return str(KEY_DATE_KINDS[kind][0])
+    if kind.startswith("x:") and contract_type is not None:
+        for field in contract_type.date_fields():
+            if field.key == kind[2:]:
+                return str(field)
+    return kind
 
 
 class ContractParty(models.Model):

@@ -29,7 +29,7 @@ from ..models import (
     Status,
 )
 from .files import _store_version
-from .terms import _field_error, notice_deadline_for
+from .terms import _field_error, notice_deadline_for, sync_key_dates
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,8 @@ def _transition(contract: Contract, action: str, *, by, version: int | None = No
                 raise StaleVersion()
             record(actor=by, verb=f"contract.{action}", target=current,
                    data={"from": current.status, "to": rule.target, **{k: v for k, v in fields.items() if v not in (None, "")}})
+            current.status = rule.target
+            sync_key_dates(current)
     if error is not None:
         _refuse(current, action, by=by, error=error)
     current.refresh_from_db()
@@ -209,6 +211,7 @@ def renew_tacitly(contract: Contract, *, today: dt.date | None = None) -> Contra
         # first_term_end is written too: rows loaded in bulk may not have it, and end_date moves on now.
         save_versioned(current, {"renewal_count": due, "end_date": current.end_date,
                                  "notice_deadline": current.notice_deadline, "first_term_end": terms.end_date})
+        sync_key_dates(current)
         record(actor=None, verb="contract.tacit_renewal", target=current,
                data={"renewals": due, "changes": changes(before, {"end_date": current.end_date,
                                                                     "notice_deadline": current.notice_deadline})})

@@ -30,10 +30,13 @@ from hetong.search.backend import index_text
 from .. import deadlines
 from ..deadlines import KeyTerms, term_end
 from ..models import (
+    EXTRA_KEY_DATE_STATUSES,
+    KEY_DATE_KINDS,
     Contract,
     ContractParty,
     ContractType,
     ExtraField,
+    KeyDate,
     NumberSequence,
     Signatory,
     Status,
@@ -44,12 +47,12 @@ log = logging.getLogger(__name__)
 # Fields a client may set; anything else in the input is refused, not silently ignored.
 TERM_FIELDS = (
     "title", "contract_type", "entity", "amount", "currency", "signed_date", "effective_date",
-    "end_date", "auto_renew", "renewal_term", "renewal_unit", "notice_period", "notice_unit", "description", "extra",
+    "end_date", "signing_deadline", "auto_renew", "renewal_term", "renewal_unit", "notice_period", "notice_unit", "description", "extra",
 )
 REASSIGN_FIELDS = ("owner", "department", "customer")
-FREE_FIELDS = ("tags",)
+FREE_FIELDS = ("tags", "review_date")
 CREATE_ONLY_FIELDS = ("number", "customer")
-AUDITED_FIELDS = TERM_FIELDS + REASSIGN_FIELDS + ("number",)
+AUDITED_FIELDS = TERM_FIELDS + REASSIGN_FIELDS + ("number", "review_date")
 
 
 def require(user, perm: str, obj=None) -> None:
@@ -66,6 +69,41 @@ def notice_deadline_for(contract, calendar: WorkCalendar | None = None) -> dt.da
         return None
     end = term_end(KeyTerms.of(contract), getattr(contract, "renewal_count", 0))
     return deadlines.notice_deadline(end, contract.notice_period, contract.notice_unit, calendar or company_calendar())
+
+
+def key_dates_of(contract: Contract) -> dict[str, dt.date]:
+    """The key dates that matter for the contract in its present status, by kind."""
+    values = {
+        "end": contract.end_date, "notice": contract.notice_deadline, "effective": contract.effective_date,
+        "signing": contract.signing_deadline, "review": contract.review_date,
+    }
+    wanted = {kind: values[kind] for kind, (_label, statuses) in KEY_DATE_KINDS.items()
+              if contract.status in statuses and values[kind]}
+    if contract.status in EXTRA_KEY_DATE_STATUSES and contract.extra and contract.contract_type_id:
+        for field in contract.contract_type.date_fields():
+            try:
+                value = parse_date(contract.extra.get(field.key))
+            except ValueError:
+                value = None
+            if value:
+                wanted[f"x:{field.key}"] = value
+    return wanted
+
+
+def sync_key_dates(contract: Contract) -> None:
+    """Bring the contract's KeyDate rows in step with it. Call inside the transaction of the change: the
+    reminders and the calendar follow every date change, renewal, termination or cancellation at once."""
+    wanted = key_dates_of(contract)
+    have = {row.kind: row for row in KeyDate.objects.filter(contract=contract)}
+    gone = [row.pk for kind, row in have.items() if kind not in wanted]
+    if gone:
+        KeyDate.objects.filter(pk__in=gone).delete()
+    for kind, day in wanted.items():
+        row = have.get(kind)
+        if row is None:
+            KeyDate.objects.create(contract=contract, kind=kind, date=day)
+        elif row.date != day:
+            KeyDate.objects.filter(pk=row.pk).update(date=day)
 
 
 def next_number(contract_type: ContractType, on: dt.date | None = None) -> str:
@@ -149,7 +187,7 @@ def _coerce(name: str, value):
     """Turn raw input (form strings, JSON values) into the field's Python value."""
     if name == "amount":
         return parse_amount(value)
-    if name in {"signed_date", "effective_date", "end_date"}:
+    if name in {"signed_date", "effective_date", "end_date", "signing_deadline", "review_date"}:
         try:
             return parse_date(value)
         except ValueError:
@@ -302,6 +340,7 @@ def create_contract(*, by, data: dict, parties: list[dict] | None = None) -> Con
         tag_names = set_tags(contract, tags)
         for position, party in enumerate(parties if parties is not None else _default_parties(contract)):
             _add_party(contract, party, position)
+        sync_key_dates(contract)
         record(actor=by, verb="contract.create", target=contract,
                data={"after": {**{k: v for k, v in _snapshot(contract).items() if v not in (None, "", {})}, "tags": tag_names}})
     return contract
@@ -371,8 +410,10 @@ def update_contract(contract: Contract, *, by, version: int | None, data: dict) 
         fields = {name: getattr(current, name) for name in (
             "title", "contract_type", "customer", "entity", "owner", "department", "amount", "currency", "signed_date",
             "effective_date", "end_date", "auto_renew", "renewal_term", "renewal_unit", "notice_period", "notice_unit",
-            "notice_deadline", "first_term_end", "description", "extra", "search_tokens")}
+            "signing_deadline", "review_date", "notice_deadline", "first_term_end", "description", "extra",
+            "search_tokens")}
         save_versioned(current, fields)
+        sync_key_dates(current)
         diff = changes(before, _snapshot(current))
         retag(current, tags, diff)
         record(actor=by, verb="contract.update", target=current, data={"changes": diff, "version": current.version + 1})
