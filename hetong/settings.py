@@ -235,9 +235,23 @@ LOGGING = {
     "loggers": {"jieba": {"level": "WARNING"}},
 }
 
+# --- Email ----------------------------------------------------------------------------------------------
+# Reminders and notifications go out through this SMTP server (Django's SMTP backend).
+EMAIL_HOST = os.environ.get("HETONG_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("HETONG_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("HETONG_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("HETONG_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("HETONG_EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("HETONG_EMAIL_USE_SSL")
+EMAIL_TIMEOUT = 30  # seconds: a hung mail server must not hold a job worker forever
+DEFAULT_FROM_EMAIL = os.environ.get("HETONG_DEFAULT_FROM_EMAIL", "hetong@localhost")
+
 # --- Hetong ---------------------------------------------------------------------------------------------
 # The contract number rule. Placeholders: {type} (the contract type's code), {year}, {seq} (a counter per
 # type and year; format it like {seq:05d}).
 CONTRACT_NUMBER_FORMAT = os.environ.get("HETONG_CONTRACT_NUMBER_FORMAT", "HT-{type}-{year}-{seq:05d}")
 DEFAULT_CURRENCY = os.environ.get("HETONG_DEFAULT_CURRENCY", "CNY")
 PAGE_SIZE = int(os.environ.get("HETONG_PAGE_SIZE", "25"))
+# Robot and webhook hosts that may be on a private network or use plain http ("host" or "host:port"): the
+# SSRF guard refuses every other private address. For on-premises proxies, and for tests on 127.0.0.1.
+HETONG_CHANNEL_ALLOWED_HOSTS = env_list("HETONG_CHANNEL_ALLOWED_HOSTS")
