@@ -46,7 +46,8 @@ def _user(username, role, department=None, **extra):
     from hetong.accounts.models import User
 
     return User.objects.create_user(
-        username=username, password="Hetong-Test-2026", role=role, department=department, language="en", **extra
+        username=username, password="Hetong-Test-2026", role=role, department=department, language="en",
+        email=extra.pop("email", f"{username}@example.com"), **extra
     )
 
 

@@ -330,12 +330,18 @@ class KeyDate(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="key_dates", db_index=False)
     kind = models.CharField(_("kind"), max_length=50)
     date = models.DateField(_("date"))
+    # The next day the reminder pass must look at this row (today when the date is new or changed, the next
+    # reminder's day after a pass, empty when nothing more is due), so each pass reads only the due rows.
+    due_on = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("key date")
         verbose_name_plural = _("key dates")
         constraints = [models.UniqueConstraint(fields=["contract", "kind"], name="keydate_contract_kind_unique")]
-        indexes = [models.Index(fields=["date", "id"], name="keydate_date_idx")]
+        indexes = [
+            models.Index(fields=["date", "id"], name="keydate_date_idx"),
+            models.Index(fields=["due_on", "id"], condition=Q(due_on__isnull=False), name="keydate_due_idx"),
+        ]
 
     def __str__(self):
         return f"{self.contract_id} {self.kind} {self.date}"

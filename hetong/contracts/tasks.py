@@ -1,12 +1,9 @@
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_task
 
 from .services import apply_date_transitions
 
 
-# Hourly rather than once at midnight: a run missed while the server was down is caught up within the
-# hour, and the job does nothing for contracts already moved.
-@db_periodic_task(crontab(minute="5"))
-@lock_task("contracts-date-transitions")
+# The scheduler (hetong.core.scheduler) runs the status job every hour; this task lets it be queued by hand.
+@db_task()
 def date_transitions():
     return apply_date_transitions()

@@ -147,8 +147,11 @@ class Dispatch(models.Model):
     date = models.DateField(_("date"))
     offset = models.SmallIntegerField(_("days before"))
     fire_on = models.DateField(_("due on"))
-    run = models.CharField(max_length=32)  # the pass that claimed it
     claimed_at = models.DateTimeField(default=timezone.now)
+    # Set, with the pass that did it, in the transaction that creates the recipients' reminders and messages:
+    # a pass killed before that commit leaves the dispatch unsent, and the next pass sends it.
+    run = models.CharField(max_length=32, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("reminder dispatch")
@@ -158,6 +161,7 @@ class Dispatch(models.Model):
         ]
         indexes = [
             models.Index(fields=["run"], name="dispatch_run_idx"),
+            models.Index(fields=["claimed_at"], condition=Q(sent_at__isnull=True), name="dispatch_unsent_idx"),
             models.Index(fields=["contract", "kind", "date"], name="dispatch_contract_idx"),
         ]
 
@@ -212,6 +216,8 @@ class Reminder(models.Model):
     notification = models.ForeignKey(Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="reminders")
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # When it last became open (created, or back from a snooze): escalation counts business days from here.
+    open_since = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
@@ -231,7 +237,7 @@ class Reminder(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "state", "id"], name="reminder_user_state_idx"),
-            models.Index(fields=["state", "created_at"], name="reminder_state_idx"),
+            models.Index(fields=["state", "open_since"], name="reminder_state_idx"),
         ]
 
     def __str__(self):
@@ -297,6 +303,9 @@ class JobRun(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "slot"], name="jobrun_slot_unique")]
 
+    def __str__(self):
+        return f"{self.job} {self.slot}"
+
 
 class CalendarFeedQuerySet(models.QuerySet):
     def authenticate(self, raw: str):
@@ -316,6 +325,9 @@ class CalendarFeed(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["digest"], name="calendarfeed_digest_unique")]
+
+    def __str__(self):
+        return str(self.user)
 
     @staticmethod
     def new_token() -> tuple[str, str]:

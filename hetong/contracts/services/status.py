@@ -215,8 +215,30 @@ def renew_tacitly(contract: Contract, *, today: dt.date | None = None) -> Contra
         record(actor=None, verb="contract.tacit_renewal", target=current,
                data={"renewals": due, "changes": changes(before, {"end_date": current.end_date,
                                                                     "notice_deadline": current.notice_deadline})})
+        _tell_owner_of_renewal(current, before)
     current.refresh_from_db()
     return current
+
+
+def _tell_owner_of_renewal(contract: Contract, before: dict) -> None:
+    from django.urls import reverse
+    from django.utils import translation
+
+    from hetong.notifications.models import Notification
+    from hetong.notifications.services import notify
+
+    owner = contract.owner
+    with translation.override(owner.language):
+        title = _("Contract %(number)s renewed itself") % {"number": contract.number}
+        body = _("%(number)s %(title)s was not given notice by %(deadline)s and has renewed tacitly: it now ends on "
+                 "%(end)s, and the next notice deadline is %(notice)s.") % {
+            "number": contract.number, "title": contract.title,
+            "deadline": before["notice_deadline"].isoformat() if before["notice_deadline"] else "-",
+            "end": contract.end_date.isoformat(),
+            "notice": contract.notice_deadline.isoformat() if contract.notice_deadline else "-",
+        }
+    notify(owner, kind=Notification.Kind.RENEWAL, title=title, body=body,
+           url=reverse("contracts:detail", args=[contract.pk]), contract=contract)
 
 
 def apply_date_transitions(*, today: dt.date | None = None) -> dict:

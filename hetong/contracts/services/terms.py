@@ -93,17 +93,24 @@ def key_dates_of(contract: Contract) -> dict[str, dt.date]:
 def sync_key_dates(contract: Contract) -> None:
     """Bring the contract's KeyDate rows in step with it. Call inside the transaction of the change: the
     reminders and the calendar follow every date change, renewal, termination or cancellation at once."""
+    from hetong.notifications.services import close_reminders
+
     wanted = key_dates_of(contract)
     have = {row.kind: row for row in KeyDate.objects.filter(contract=contract)}
+    today = company_today()
+    moved = {kind for kind, row in have.items() if wanted.get(kind) != row.date}
+    if moved:
+        # Reminders of a date that moved or no longer matters are closed; the new date gets its own.
+        close_reminders(contract, kinds=moved)
     gone = [row.pk for kind, row in have.items() if kind not in wanted]
     if gone:
         KeyDate.objects.filter(pk__in=gone).delete()
     for kind, day in wanted.items():
         row = have.get(kind)
         if row is None:
-            KeyDate.objects.create(contract=contract, kind=kind, date=day)
+            KeyDate.objects.create(contract=contract, kind=kind, date=day, due_on=today)
         elif row.date != day:
-            KeyDate.objects.filter(pk=row.pk).update(date=day)
+            KeyDate.objects.filter(pk=row.pk).update(date=day, due_on=today)
 
 
 def next_number(contract_type: ContractType, on: dt.date | None = None) -> str:

@@ -1,7 +1,7 @@
 """`hetong serve`: the embedded deployment in one command.
 
-Runs gunicorn (a production WSGI server) for the web, and a huey consumer with the scheduler as a child
-process, with SQLite and files under HETONG_HOME. Scaled out, run `hetong web`, `hetong worker` and
+Runs gunicorn (a production WSGI server) for the web, a huey consumer (the jobs: email, robots, webhooks) and
+`hetong scheduler` (the periodic work) as child processes, with SQLite and files under HETONG_HOME. Scaled out, run `hetong web`, `hetong worker` and
 `hetong scheduler` separately instead (see docs/operations.md).
 """
 
@@ -26,15 +26,17 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, workers, no_worker, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        worker = None
+        children = []
         if not no_worker:
-            worker = subprocess.Popen([sys.executable, "-m", "hetong.cli", "run_huey", "--workers", "2", "-k", "thread"])
+            children.append(subprocess.Popen([sys.executable, "-m", "hetong.cli", "run_huey", "--workers", "2", "-k", "thread", "-n"]))
+            children.append(subprocess.Popen([sys.executable, "-m", "hetong.cli", "scheduler"]))
         self.stdout.write(f"Hetong is serving on http://{host}:{port}/ (data in {settings.HOME})")
         try:
             from hetong.core.web import serve
 
             serve(host=host, port=port, workers=workers)
         finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+            for child in children:
+                child.terminate()
+            for child in children:
+                child.wait(timeout=15)

@@ -1,0 +1,82 @@
+"""The periodic work, run every minute by `hetong scheduler` (embedded in `hetong serve`).
+
+Each step is safe to run in two schedulers at once: the hourly status job claims its hour in JobRun, reminders
+are claimed by their unique keys, digests by (person, day), deliveries by a conditional UPDATE. A step that
+fails is logged and the others still run; the next minute tries again.
+"""
+
+import datetime as dt
+import logging
+import signal
+import time
+
+from django.db import IntegrityError, close_old_connections, transaction
+from django.utils import timezone
+
+log = logging.getLogger("hetong.scheduler")
+
+
+def _claim(job: str, slot: str, now: dt.datetime) -> bool:
+    from hetong.notifications.models import JobRun
+
+    try:
+        with transaction.atomic():
+            JobRun.objects.create(job=job, slot=slot, claimed_at=now)
+        return True
+    except IntegrityError:
+        return False
+
+
+def status_job(now: dt.datetime) -> dict | None:
+    from hetong.contracts.services import apply_date_transitions
+    from hetong.notifications.services.reminders import company_day
+
+    local = timezone.localtime(now, timezone.get_default_timezone())
+    if not _claim("date_transitions", local.strftime("%Y-%m-%dT%H"), now):
+        return None
+    return apply_date_transitions(today=company_day(now))
+
+
+def run_periodic(now: dt.datetime | None = None) -> dict:
+    """One round of everything periodic; returns what each step did (or the error it logged)."""
+    from hetong.notifications.services import retry_due_deliveries, run_reminders, send_digests
+
+    now = now or timezone.now()
+    steps = [
+        ("status", lambda: status_job(now)),  # first, so renewed contracts are reminded of their new dates
+        ("reminders", lambda: run_reminders(now=now)),
+        ("digests", lambda: send_digests(now=now)),
+        ("deliveries", lambda: retry_due_deliveries(now=now)),
+    ]
+    done = {}
+    for name, step in steps:
+        try:
+            done[name] = step()
+        except Exception as exc:  # nothing may stop the scheduler; the next round tries again
+            log.exception("scheduler step %s failed", name)
+            done[name] = exc
+    return done
+
+
+def loop(*, interval: int = 60, once: bool = False) -> None:
+    """Run every `interval` seconds, on the minute, until SIGTERM or SIGINT."""
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
+        close_old_connections()
+        started = time.monotonic()
+        done = run_periodic()
+        close_old_connections()
+        log.info("scheduler round: %s", {k: (v if not hasattr(v, "reminders") else v.reminders) for k, v in done.items()})
+        if once:
+            return
+        wait = interval - (time.time() % interval) if interval >= 60 else max(0.0, interval - (time.monotonic() - started))
+        deadline = time.monotonic() + wait
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(min(1.0, deadline - time.monotonic()))
