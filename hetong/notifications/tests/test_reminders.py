@@ -311,3 +311,14 @@ def test_nothing_in_a_broken_channel_stops_the_pass(active, admin, allow_local_c
     assert result.reminders == 1
     assert Delivery.objects.get(channel=channel).state == Delivery.State.FAILED
     assert Contract.objects.count() == 1
+
+
+def test_the_reminder_scan_reads_the_due_index_not_the_whole_table(db):
+    from django.db import connection
+
+    scan = KeyDate.objects.filter(due_on__lte=dt.date(2026, 12, 1)).order_by("due_on", "id")[:500]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_seqscan = off")  # a tiny test table would otherwise be read whole anyway
+    plan = scan.explain()
+    assert "keydate_due_idx" in plan
