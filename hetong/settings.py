@@ -255,3 +255,7 @@ PAGE_SIZE = int(os.environ.get("HETONG_PAGE_SIZE", "25"))
 # Robot and webhook hosts that may be on a private network or use plain http ("host" or "host:port"): the
 # SSRF guard refuses every other private address. For on-premises proxies, and for tests on 127.0.0.1.
 HETONG_CHANNEL_ALLOWED_HOSTS = env_list("HETONG_CHANNEL_ALLOWED_HOSTS")
+# Where the site is reached, for links that leave it (calendar feeds, mail); and the domain in calendar UIDs,
+# which must never change once feeds are subscribed, or every calendar app shows each date twice.
+HETONG_BASE_URL = os.environ.get("HETONG_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+HETONG_ICAL_DOMAIN = os.environ.get("HETONG_ICAL_DOMAIN", "hetong.local")

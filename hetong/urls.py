@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("hetong.accounts.urls")),
     path("customers/", include("hetong.customers.urls")),
     path("contracts/", include("hetong.contracts.urls")),
+    path("calendar/", include("hetong.contracts.calendar_urls")),
     path("audit/", include("hetong.audit.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

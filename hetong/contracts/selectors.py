@@ -1,5 +1,7 @@
-"""Reads that build the contract pages: the list's rows and the detail page's facts from several apps."""
+"""Reads that build the contract pages: the list's rows, the detail page's facts from several apps, the calendars."""
 
+import calendar
+import datetime as dt
 import hashlib
 from decimal import Decimal
 
@@ -8,9 +10,21 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext
 
 from hetong.audit.selectors import history_for
+from hetong.core.dates import add_months, company_today
 
 from . import services
-from .models import TRANSITIONS, Contract, ContractFile, ExtraField, FileVersion, Status
+from .models import (
+    KEY_DATE_KINDS,
+    TRANSITIONS,
+    Contract,
+    ContractFile,
+    ContractType,
+    ExtraField,
+    FileVersion,
+    KeyDate,
+    Status,
+    key_date_label,
+)
 
 # Badge colour per status (Tabler colour names), kept here so templates compare no status literals.
 STATUS_COLOURS = {
@@ -161,3 +175,193 @@ def stored_file_intact(version: FileVersion) -> bool:
     except (OSError, ValueError):
         return False
     return digest.hexdigest() == version.sha256
+
+
+# --- calendars -------------------------------------------------------------------------------------------
+
+# Badge colour per key date kind (Tabler colour names); a contract type's own date fields ("x:<key>") share one.
+KIND_COLOURS = {
+    "end": "red",
+    "notice": "orange",
+    "effective": "green",
+    "signing": "purple",
+    "review": "azure",
+}
+CUSTOM_KIND = "x"  # the kind filter's value for every date field that a contract type defines itself
+CUSTOM_KIND_COLOUR = "secondary"
+# The feed is a window around today, not every date ever: calendar apps download the whole file again every
+# few hours. Ninety days back keeps what was just missed in sight; two years ahead covers the next notice
+# deadline of yearly contracts. Beyond 5000 events the file grows past what calendar apps accept, so the
+# nearest are kept: upcoming dates from today on first, then past ones, most recent first.
+FEED_PAST_DAYS = 90
+FEED_FUTURE_DAYS = 730
+FEED_MAX_EVENTS = 5000
+AGENDA_DAYS = 60
+# A page lists at most this many dates; past it the page says so and asks for a narrower filter.
+PAGE_MAX_DATES = 2000
+DAY_BADGES = 4  # per day cell of the month grid; the rest are counted ("+3 more") and listed in the agenda
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """The calendar's kind filter: the standard kinds, then one choice for all custom date fields."""
+    return [(kind, str(label)) for kind, (label, _statuses) in KEY_DATE_KINDS.items()] + [
+        (CUSTOM_KIND, gettext("Custom date fields"))
+    ]
+
+
+def kind_legend() -> list[tuple[str, str]]:
+    """(label, colour) of each kind, for the calendar's legend."""
+    return [(label, KIND_COLOURS.get(kind, CUSTOM_KIND_COLOUR)) for kind, label in kind_choices()]
+
+
+def key_dates_between(user, *, start: dt.date, end: dt.date, kind: str | None = None, mine: bool = False):
+    """Key dates from `start` to `end` (both included) of the contracts `user` may see, in date order, with
+    their contract, its type and its customer in the same query. `kind` is a KEY_DATE_KINDS name or
+    CUSTOM_KIND; `mine` keeps the contracts the user owns. Label the rows with label_key_dates()."""
+    rows = KeyDate.objects.filter(
+        date__gte=start, date__lte=end, contract__in=Contract.objects.visible_to(user).values("pk")
+    )
+    if mine:
+        rows = rows.filter(contract__owner=user)
+    if kind == CUSTOM_KIND:
+        rows = rows.filter(kind__startswith="x:")
+    elif kind:
+        rows = rows.filter(kind=kind)
+    return rows.select_related("contract__contract_type", "contract__customer").order_by("date", "id")
+
+
+def label_key_dates(rows) -> list[KeyDate]:
+    """Set `kind_label` (in the active language) and `colour` on each row, in at most two queries whatever
+    the number of rows: custom date fields are named by the type that defines them or by an ancestor."""
+    rows = list(rows)
+    custom = {row.kind[2:] for row in rows if row.kind.startswith("x:")}
+    fields, parents = {}, {}
+    if custom:
+        fields = {
+            (f.contract_type_id, f.key): f
+            for f in ExtraField.objects.filter(kind=ExtraField.Kind.DATE, key__in=custom)
+        }
+        parents = dict(ContractType.objects.values_list("pk", "parent_id"))
+    for row in rows:
+        if not row.kind.startswith("x:"):
+            row.kind_label, row.colour = key_date_label(row.kind), KIND_COLOURS.get(row.kind, "secondary")
+            continue
+        row.kind_label, row.colour = row.kind[2:], CUSTOM_KIND_COLOUR
+        node, seen = row.contract.contract_type_id, set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            if (node, row.kind[2:]) in fields:
+                row.kind_label = str(fields[node, row.kind[2:]])
+                break
+            node = parents.get(node)
+    return rows
+
+
+def feed_key_dates(user, *, today: dt.date | None = None) -> list[KeyDate]:
+    """The events of a user's feed: the window around today, capped at FEED_MAX_EVENTS nearest first (see
+    above), in date order and labelled. Two queries, and two more when there are custom date fields."""
+    today = today or company_today()
+    first, last = today - dt.timedelta(days=FEED_PAST_DAYS), today + dt.timedelta(days=FEED_FUTURE_DAYS)
+    upcoming = list(key_dates_between(user, start=today, end=last)[:FEED_MAX_EVENTS])
+    past = []
+    if len(upcoming) < FEED_MAX_EVENTS:
+        recent = key_dates_between(user, start=first, end=today - dt.timedelta(days=1)).order_by(
+            "-date", "-id"
+        )
+        past = list(recent[: FEED_MAX_EVENTS - len(upcoming)])[::-1]
+    return label_key_dates(past + upcoming)
+
+
+def contract_key_dates(contract: Contract) -> list[KeyDate]:
+    """One contract's key dates for its own .ics file, labelled; `contract` comes with its type and customer."""
+    rows = list(contract.key_dates.order_by("date", "id"))
+    for row in rows:
+        row.contract = contract  # already loaded with its relations: no query per row
+    return label_key_dates(rows)
+
+
+def _decorate_contracts(rows) -> None:
+    for row in rows:
+        row.contract.status_colour = STATUS_COLOURS.get(row.contract.status, "secondary")
+
+
+def _by_day(rows) -> dict[dt.date, list[KeyDate]]:
+    days: dict[dt.date, list[KeyDate]] = {}
+    for row in rows:
+        days.setdefault(row.date, []).append(row)
+    return days
+
+
+def calendar_month(
+    user, *, month: dt.date, kind: str | None = None, mine: bool = False, today: dt.date | None = None
+) -> dict:
+    """The month grid: weeks from Monday to Sunday covering `month` (any day of it), each day with its key
+    dates. Days of the neighbouring months in the first and last week show their dates too."""
+    today = today or company_today()
+    first = month.replace(day=1)
+    weeks = calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(first.year, first.month)
+    rows = key_dates_between(user, start=weeks[0][0], end=weeks[-1][-1], kind=kind, mine=mine)
+    rows = list(rows[: PAGE_MAX_DATES + 1])
+    truncated = len(rows) > PAGE_MAX_DATES
+    rows = label_key_dates(rows[:PAGE_MAX_DATES])
+    _decorate_contracts(rows)
+    days = _by_day(rows)
+    grid = [
+        [
+            {
+                "date": day,
+                "in_month": day.month == first.month,
+                "is_today": day == today,
+                "badges": days.get(day, [])[:DAY_BADGES],
+                "more": max(0, len(days.get(day, [])) - DAY_BADGES),
+            }
+            for day in week
+        ]
+        for week in weeks
+    ]
+    agenda = [
+        {"date": day, "is_today": day == today, "items": items}
+        for day, items in days.items()
+        if day.month == first.month
+    ]
+    return {
+        "month": first,
+        "previous": add_months(first, -1),
+        "next": add_months(first, 1),
+        "weekdays": weeks[0],
+        "weeks": grid,
+        "agenda": agenda,
+        "count": len(rows),
+        "truncated": truncated,
+        "today": today,
+    }
+
+
+def calendar_agenda(
+    user,
+    *,
+    start: dt.date | None = None,
+    kind: str | None = None,
+    mine: bool = False,
+    today: dt.date | None = None,
+) -> dict:
+    """The key dates of the AGENDA_DAYS days from `start` (default today), grouped by date."""
+    today = today or company_today()
+    start = start or today
+    end = start + dt.timedelta(days=AGENDA_DAYS - 1)
+    rows = list(key_dates_between(user, start=start, end=end, kind=kind, mine=mine)[: PAGE_MAX_DATES + 1])
+    truncated = len(rows) > PAGE_MAX_DATES
+    rows = label_key_dates(rows[:PAGE_MAX_DATES])
+    _decorate_contracts(rows)
+    return {
+        "start": start,
+        "end": end,
+        "previous": start - dt.timedelta(days=AGENDA_DAYS),
+        "next": end + dt.timedelta(days=1),
+        "agenda": [
+            {"date": day, "is_today": day == today, "items": items} for day, items in _by_day(rows).items()
+        ],
+        "count": len(rows),
+        "truncated": truncated,
+        "today": today,
+    }

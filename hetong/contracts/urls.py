@@ -8,6 +8,7 @@ urlpatterns = [
     path("export/", views.contract_export, name="export"),
     path("new/", views.contract_create, name="create"),
     path("<int:pk>/", views.contract_detail, name="detail"),
+    path("<int:pk>/calendar.ics", views.contract_ics, name="ics"),
     path("<int:pk>/edit/", views.contract_edit, name="edit"),
     path("<int:pk>/actions/<slug:action>/", views.contract_action, name="action"),
     path("<int:pk>/parties/", views.party_add, name="party_add"),

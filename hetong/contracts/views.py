@@ -1,23 +1,29 @@
-"""The contract pages: list and export, detail with its status actions, create and edit, parties, files."""
+"""The contract pages: list and export, detail with its status actions, create and edit, parties, files,
+and the calendars of key dates with their iCalendar files."""
 
+import datetime as dt
 import logging
+import re
 
 import rules
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from hetong.core.dates import company_today
 from hetong.core.errors import Conflict, DomainError, InvalidInput, StaleVersion
 from hetong.core.exports import export_response
 from hetong.core.pagination import order, paginate
+from hetong.notifications.models import CalendarFeed
 
-from . import selectors, services
+from . import ics, selectors, services
 from .filters import SORT_CHOICES, ContractFilter, sort_for
 from .forms import (
     ActionForm,
@@ -385,3 +391,117 @@ def file_download(request, pk, version_pk):
         filename=version.original_name,
         content_type=version.content_type,
     )
+
+
+# --- calendars -------------------------------------------------------------------------------------------
+
+
+# Dates a calendar page may be asked for; beyond them the grid's neighbouring months would leave the calendar.
+CALENDAR_YEARS = range(1900, 3000)
+
+
+def _calendar_day(raw: str | None, pattern: str) -> dt.date | None:
+    """A month ("2026-03", its first day) or a day ("2026-03-31") from the query; None when absent,
+    ValueError when malformed or outside CALENDAR_YEARS."""
+    if not raw:
+        return None
+    match = re.fullmatch(pattern, raw.strip())
+    if not match:
+        raise ValueError(raw)
+    day = dt.date(int(match["y"]), int(match["m"]), int(match.groupdict().get("d") or 1))
+    if day.year not in CALENDAR_YEARS:
+        raise ValueError(raw)
+    return day
+
+
+def _calendar_filters(request, errors: list) -> dict:
+    """The kind filter and the "mine only" switch; a kind that does not exist is reported, not ignored."""
+    kind = request.GET.get("kind") or None
+    if kind and kind not in dict(selectors.kind_choices()):
+        errors.append(_("There is no such kind of date; all kinds are shown."))
+        kind = None
+    return {"kind": kind, "mine": request.GET.get("mine") == "1"}
+
+
+def _calendar_page(request, template, context, errors):
+    filters = {key: request.GET[key] for key in ("kind", "mine") if request.GET.get(key)}
+    context.update(
+        errors=errors,
+        kind_choices=selectors.kind_choices(),
+        legend=selectors.kind_legend(),
+        filter_query=urlencode(filters),
+        feed=CalendarFeed.objects.filter(user=request.user).first(),
+    )
+    return render(request, template, context, status=400 if errors else 200)
+
+
+@login_required
+def calendar_month(request):
+    errors = []
+    try:
+        month = _calendar_day(request.GET.get("month"), r"(?P<y>\d{4})-(?P<m>\d{1,2})")
+    except ValueError:
+        errors.append(_("Give the month as YYYY-MM (for example 2026-03); this month is shown instead."))
+        month = None
+    filters = _calendar_filters(request, errors)
+    context = selectors.calendar_month(request.user, month=month or company_today(), **filters)
+    return _calendar_page(request, "contracts/calendar_month.html", context, errors)
+
+
+@login_required
+def calendar_agenda(request):
+    errors = []
+    try:
+        start = _calendar_day(request.GET.get("start"), r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
+    except ValueError:
+        errors.append(_("Give the start date as YYYY-MM-DD; today is used instead."))
+        start = None
+    filters = _calendar_filters(request, errors)
+    context = selectors.calendar_agenda(request.user, start=start, **filters)
+    return _calendar_page(request, "contracts/calendar_agenda.html", context, errors)
+
+
+@login_required
+@require_POST
+def calendar_feed_issue(request):
+    raw = services.issue_calendar_feed(by=request.user)
+    # The address is on this page and nowhere else, ever: only its hash is stored.
+    response = render(
+        request,
+        "contracts/calendar_feed_issued.html",
+        {"feed_url": request.build_absolute_uri(reverse("calendar:feed", args=[raw]))},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def calendar_feed_revoke(request):
+    services.revoke_calendar_feed(by=request.user)
+    messages.success(
+        request, _("Your calendar address no longer works; calendar apps subscribed to it stop updating.")
+    )
+    return redirect("calendar:month")
+
+
+@require_safe
+def calendar_feed(request, token):
+    """The personal feed, fetched by calendar apps without a session: the token in the address is the key."""
+    feed = CalendarFeed.objects.authenticate(token)
+    if feed is None:
+        raise Http404
+    response = HttpResponse(ics.user_feed(feed.user), content_type="text/calendar; charset=utf-8")
+    response["Content-Language"] = feed.user.language  # the owner's, not the one the app's request asks for
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@login_required
+@require_safe
+def contract_ics(request, pk):
+    contract = _contract(request, pk)
+    response = HttpResponse(ics.contract_calendar(contract), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, f"{contract.number}.ics")
+    return response
