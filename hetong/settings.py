@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
                 "csp.context_processors.nonce",
+                "hetong.notifications.context.unread",
             ],
         },
     }

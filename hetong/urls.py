@@ -10,6 +10,7 @@ urlpatterns = [
     path("contracts/", include("hetong.contracts.urls")),
     path("calendar/", include("hetong.contracts.calendar_urls")),
     path("audit/", include("hetong.audit.urls")),
+    path("notifications/", include("hetong.notifications.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

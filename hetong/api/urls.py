@@ -6,7 +6,7 @@ from decimal import Decimal
 from ninja import NinjaAPI, Swagger
 from ninja.parser import Parser
 
-from . import accounts, contracts, customers, errors
+from . import accounts, contracts, customers, errors, notifications
 from .auth import bearer_token, docs_access, signed_in_session
 
 
@@ -46,3 +46,4 @@ errors.install(api)
 api.add_router("", accounts.router)
 api.add_router("", customers.router)
 api.add_router("", contracts.router)
+api.add_router("", notifications.router)

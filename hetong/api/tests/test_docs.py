@@ -21,6 +21,18 @@ PATHS = {
     "/api/v1/contracts/{contract_id}/parties/{party_id}": {"patch", "delete"},
     "/api/v1/contracts/{contract_id}/parties/{party_id}/signatories": {"post"},
     "/api/v1/contracts/{contract_id}/parties/{party_id}/signatories/{signatory_id}": {"delete"},
+    "/api/v1/reminders": {"get"},
+    "/api/v1/reminders/{reminder_id}/acknowledge": {"post"},
+    "/api/v1/reminders/{reminder_id}/snooze": {"post"},
+    "/api/v1/notifications": {"get"},
+    "/api/v1/notifications/unread-count": {"get"},
+    "/api/v1/notifications/{notification_id}/read": {"post"},
+    "/api/v1/notifications/read-all": {"post"},
+    "/api/v1/reminder-rules": {"get", "post"},
+    "/api/v1/reminder-rules/{rule_id}": {"get", "patch", "delete"},
+    "/api/v1/channels": {"get", "post"},
+    "/api/v1/channels/{channel_id}": {"get", "patch"},
+    "/api/v1/channels/{channel_id}/test": {"post"},
 }
 
 
