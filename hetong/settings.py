@@ -253,6 +253,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("HETONG_DEFAULT_FROM_EMAIL", "hetong@localho
 CONTRACT_NUMBER_FORMAT = os.environ.get("HETONG_CONTRACT_NUMBER_FORMAT", "HT-{type}-{year}-{seq:05d}")
 DEFAULT_CURRENCY = os.environ.get("HETONG_DEFAULT_CURRENCY", "CNY")
 PAGE_SIZE = int(os.environ.get("HETONG_PAGE_SIZE", "25"))
+# Reminders that fell due up to this many days ago are still sent (after an outage); older ones are not.
+HETONG_REMINDER_CATCHUP_DAYS = int(os.environ.get("HETONG_REMINDER_CATCHUP_DAYS", "14"))
+# Key dates read per reminder-pass transaction; and, only under test, a pause after each (the crash test).
+HETONG_REMINDER_BATCH = int(os.environ.get("HETONG_REMINDER_BATCH", "500"))
+HETONG_TEST_BATCH_PAUSE = float(os.environ.get("HETONG_TEST_BATCH_PAUSE", "0")) if os.environ.get("HETONG_TESTING") else 0
+# The hour (in each user's own time zone) after which the daily digest goes out.
+HETONG_DIGEST_HOUR = int(os.environ.get("HETONG_DIGEST_HOUR", "8"))
 # Robot and webhook hosts that may be on a private network or use plain http ("host" or "host:port"): the
 # SSRF guard refuses every other private address. For on-premises proxies, and for tests on 127.0.0.1.
 HETONG_CHANNEL_ALLOWED_HOSTS = env_list("HETONG_CHANNEL_ALLOWED_HOSTS")

@@ -354,8 +354,7 @@ def update_rule(request, rule_id: int, payload: RulePatch):
     "/reminder-rules/{int:rule_id}",
     response={204: None, **errors(400, 401, 403, 404)},
     description="Remove a type's or a contract's own rule; the more general rule applies again. A "
-    "default rule (`default_rule`) or a rule that has sent reminders (`rule_in_use`) is switched off "
-    "with PATCH instead.",
+    "default rule (`default_rule`) is switched off with PATCH instead.",
 )
 def delete_rule(request, rule_id: int):
     services.delete_rule(_rules(request).get(pk=rule_id), by=request.auth)

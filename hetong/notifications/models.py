@@ -141,7 +141,9 @@ class ReminderRule(models.Model):
 class Dispatch(models.Model):
     """One reminder key, (rule, contract, date, offset), claimed by exactly one scheduler pass."""
 
-    rule = models.ForeignKey(ReminderRule, on_delete=models.PROTECT, related_name="dispatches")
+    # A removed rule leaves its dispatches as history (rule empty); the rule that applies after it has keys of
+    # its own, so its reminders of the same date are sent under them.
+    rule = models.ForeignKey(ReminderRule, null=True, on_delete=models.SET_NULL, related_name="dispatches")
     contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(_("date"), max_length=50)
     date = models.DateField(_("date"))

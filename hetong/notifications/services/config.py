@@ -76,6 +76,8 @@ def save_rule(rule: ReminderRule | None, *, by, data: dict) -> ReminderRule:
             contract = Contract.objects.visible_to(by).filter(pk=contract).first()
             if contract is None:
                 raise InvalidInput(errors={"contract": [_("Choose a valid contract.")]})
+        if contract_type and contract:
+            raise InvalidInput(_("A rule is for a contract type or for one contract, not both."), code="rule_scope")
         rule = ReminderRule(contract_type=contract_type or None, contract=contract or None)
         before = {}
     else:
@@ -166,16 +168,14 @@ def _snapshot(rule: ReminderRule) -> dict:
 
 
 def delete_rule(rule: ReminderRule, *, by) -> None:
-    """Remove a type's or a contract's own rule (the next more general one applies again). A rule that has
-    sent reminders is switched off instead, so its history and keys stay."""
+    """Remove a type's or a contract's own rule: the next more general one applies again (its reminders of dates
+    already reminded under this rule are sent once more, under its own keys). Sent dispatches stay as history."""
     if not _can_edit(by, contract_type=rule.contract_type, contract=rule.contract):
         raise PermissionDenied()
     if rule.contract_id is None and rule.contract_type_id is None:
         raise InvalidInput(_("A default rule cannot be removed; switch it off instead."), code="default_rule")
     with transaction.atomic():
         record(actor=by, verb="reminder_rule.delete", target=rule, data={"scope": rule.scope_label, "date_kind": rule.date_kind})
-        if rule.dispatches.exists():
-            raise InvalidInput(_("This rule has already sent reminders; switch it off instead."), code="rule_in_use")
         recheck_rule_dates(rule)
         rule.delete()
 
@@ -200,7 +200,11 @@ def save_channel(channel: Channel | None, *, by, data: dict) -> Channel:
     url = str(data.get("url", channel.url) or "").strip()
     secret = str(data.get("secret") or "").strip() or channel.secret
     keyword = str(data.get("keyword", channel.keyword) or "").strip()[:60]
-    if "kind" not in errors:
+    if len(url) > Channel._meta.get_field("url").max_length:
+        errors["url"] = [_("The address is too long.")]
+    if len(secret) > Channel._meta.get_field("secret").max_length:
+        errors["secret"] = [_("The secret is too long.")]
+    if "kind" not in errors and not errors:
         errors.update(transports.validate_channel(kind, url, secret, keyword))
     if errors:
         raise InvalidInput(errors=errors)
