@@ -13,7 +13,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -275,6 +275,3 @@ def send_test_message(channel: Channel, *, by) -> Delivery:
         _on_commit_send(delivery)
     return delivery
 
-
-def failed_deliveries():
-    return Delivery.objects.filter(Q(state=Delivery.State.FAILED) | Q(state=Delivery.State.PENDING, attempts__gt=0))
