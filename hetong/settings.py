@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "hetong.customers",
     "hetong.contracts",
     "hetong.notifications",
+    "hetong.documents",
     "hetong.search",
     "hetong.api",
 ]
@@ -255,6 +256,8 @@ DEFAULT_CURRENCY = os.environ.get("HETONG_DEFAULT_CURRENCY", "CNY")
 PAGE_SIZE = int(os.environ.get("HETONG_PAGE_SIZE", "25"))
 # Reminders that fell due up to this many days ago are still sent (after an outage); older ones are not.
 HETONG_REMINDER_CATCHUP_DAYS = int(os.environ.get("HETONG_REMINDER_CATCHUP_DAYS", "14"))
+# LibreOffice for Word→PDF: found on PATH by default; a path names one, "off" uses the HTML route (mammoth + WeasyPrint).
+HETONG_LIBREOFFICE = os.environ.get("HETONG_LIBREOFFICE", "")
 # Key dates read per reminder-pass transaction; and, only under test, a pause after each (the crash test).
 HETONG_REMINDER_BATCH = int(os.environ.get("HETONG_REMINDER_BATCH", "500"))
 HETONG_TEST_BATCH_PAUSE = float(os.environ.get("HETONG_TEST_BATCH_PAUSE", "0")) if os.environ.get("HETONG_TESTING") else 0

@@ -64,3 +64,9 @@ rules.add_perm("customers.reassign_customer", is_admin | is_manager)
 rules.add_perm("customers.add_interaction", is_admin | is_legal | is_manager | is_sales | is_finance)
 
 rules.add_perm("audit.verify_chain", is_admin | is_legal)
+
+rules.add_perm("documents.manage_template", is_admin | is_legal)
+rules.add_perm("documents.manage_clause", is_admin | is_legal)
+rules.add_perm("documents.approve_clause", is_admin | is_legal)
+rules.add_perm("documents.generate_document", contract_mover)
+rules.add_perm("documents.generate_many", is_admin | is_legal | is_manager)

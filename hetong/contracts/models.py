@@ -52,6 +52,10 @@ class ContractType(models.Model):
             node = node.parent
         return chain[::-1]
 
+    def lineage_extra_fields(self) -> list["ExtraField"]:
+        """The extra fields of this type and its ancestors."""
+        return list(ExtraField.objects.filter(contract_type__in=[t.pk for t in self.lineage()]))
+
     def date_fields(self) -> list["ExtraField"]:
         """The date-typed extra fields of this type and its ancestors: custom key dates for reminders."""
         return list(ExtraField.objects.filter(contract_type__in=[t.pk for t in self.lineage()], kind=ExtraField.Kind.DATE))
@@ -100,6 +104,11 @@ class LegalEntity(models.Model):
     credit_code = models.CharField(_("unified social credit code"), max_length=18, validators=[validate_uscc])
     address = models.CharField(_("address"), max_length=255, blank=True)
     legal_representative = models.CharField(_("legal representative"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=40, blank=True)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    address_en = models.CharField(_("English address"), max_length=255, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -456,3 +465,65 @@ class FileVersion(models.Model):
 
     def __str__(self):
         return f"{self.original_name} v{self.number}"
+
+
+class Product(Versioned):
+    """An entry of the price catalogue. Line items copy what they need, so a catalogue edit never changes a
+    contract that already uses the product."""
+
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    specification = models.CharField(_("specification"), max_length=200, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, default="", blank=True)
+    list_price = models.DecimalField(_("list price"), max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="CNY")
+    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2, default=13)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="product_code_unique"),
+            models.CheckConstraint(condition=Q(list_price__gte=0), name="product_price_not_negative"),
+            models.CheckConstraint(condition=Q(tax_rate__gte=0) & Q(tax_rate__lt=100), name="product_tax_rate_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class LineItem(models.Model):
+    """One line of a contract's price schedule. Prices include tax (含税); the line total is
+    quantity x unit price x (1 - discount %), rounded half up to the cent."""
+
+    contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="line_items")
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), null=True, blank=True, on_delete=models.PROTECT, related_name="line_items"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    specification = models.CharField(_("specification"), max_length=200, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)
+    discount = models.DecimalField(_("discount (%)"), max_digits=5, decimal_places=2, default=0)
+    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2, default=13)
+    total = models.DecimalField(_("line total"), max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("line item")
+        verbose_name_plural = _("line items")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="lineitem_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="lineitem_price_not_negative"),
+            models.CheckConstraint(condition=Q(discount__gte=0) & Q(discount__lte=100), name="lineitem_discount_range"),
+            models.CheckConstraint(condition=Q(tax_rate__gte=0) & Q(tax_rate__lt=100), name="lineitem_tax_rate_range"),
+            models.CheckConstraint(condition=Q(total__gte=0), name="lineitem_total_not_negative"),
+        ]
+        indexes = [models.Index(fields=["contract", "position"], name="lineitem_contract_idx")]
+
+    def __str__(self):
+        return self.name
