@@ -6,7 +6,7 @@ from decimal import Decimal
 from ninja import NinjaAPI, Swagger
 from ninja.parser import Parser
 
-from . import accounts, contracts, customers, errors, notifications
+from . import accounts, contracts, customers, documents, errors, notifications
 from .auth import bearer_token, docs_access, signed_in_session
 
 
@@ -47,3 +47,4 @@ api.add_router("", accounts.router)
 api.add_router("", customers.router)
 api.add_router("", contracts.router)
 api.add_router("", notifications.router)
+api.add_router("", documents.router)
