@@ -17,13 +17,14 @@ import lxml.html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from docxtpl import DocxTemplate, Listing
-from jinja2 import ChainableUndefined, TemplateSyntaxError, nodes
+from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from hetong.core import amounts
 from hetong.core.errors import InvalidInput
 
+from .missing import Missing, MissingValue  # noqa: F401 - MissingValue is raised through engine.MissingValue
 from .variables import CLAUSE_ROOTS, LOOP_ATTRIBUTES, Schema
 
 MAX_DOCX_BYTES = 10 * 1024 * 1024
@@ -33,12 +34,6 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 class TemplateInvalid(InvalidInput):
     code = "template_invalid"
-
-
-class MissingValue(InvalidInput):
-    """The contract lacks a value the template prints."""
-
-    code = "missing_value"
 
 
 # --- formatting -----------------------------------------------------------------------------------------------
@@ -71,31 +66,6 @@ SAFE_FILTERS = frozenset({
     "first", "last", "join", "e", "escape", "string", "center", "wordwrap", *CUSTOM_FILTERS,
 })
 SAFE_TESTS = frozenset({"defined", "undefined", "none", "number", "string", "eq", "ne", "odd", "even", "in"})
-
-
-class Missing(ChainableUndefined):
-    """A value the contract does not have: false in a condition, an error naming the path when printed."""
-
-    __slots__ = ()
-
-    def _path(self) -> str:
-        return self._undefined_name or "?"
-
-    def __getattr__(self, name):
-        if name[:2] == "__":
-            raise AttributeError(name)
-        return Missing(name=f"{self._path()}.{name}")
-
-    __getitem__ = __getattr__
-
-    def __str__(self):
-        raise MissingValue(
-            _("The contract has no value for %(path)s, which the template needs. Fill it in, then generate again.")
-            % {"path": self._path()},
-            errors={"template": [self._path()]},
-        )
-
-    __html__ = __str__
 
 
 def make_env(language: str, *, autoescape: bool = True) -> SandboxedEnvironment:
@@ -203,9 +173,11 @@ class Checker:
         if isinstance(node, (nodes.Name, nodes.Getattr)):
             parts = self.path_of(node)
             if parts is None:
-                private = [n.attr for n in node.find_all(nodes.Getattr) if n.attr.startswith("_")]
-                if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
-                    private.insert(0, node.attr)
+                chain, inner = [], node
+                while isinstance(inner, nodes.Getattr):
+                    chain.append(inner.attr)
+                    inner = inner.node
+                private = [attr for attr in reversed(chain) if attr.startswith("_")]
                 if private:
                     self.unsafe(node, _("the private name “%(name)s”") % {"name": private[0]})
                 else:

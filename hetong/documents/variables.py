@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hetong.core import amounts
 
+from .missing import Missing
+
 CENT = Decimal("0.01")
 
 
@@ -158,8 +160,9 @@ def _period(number, unit, language) -> str | None:
     return f"{number} {zh.get(unit, unit)}"
 
 
-def _drop_none(data: dict) -> dict:
-    return {k: v for k, v in data.items() if v not in (None, "")}
+def _fill(prefix: str, data: dict) -> dict:
+    """The values, with each one the contract lacks standing as a Missing that names its path."""
+    return {k: Missing(name=f"{prefix}.{k}") if v in (None, "") else v for k, v in data.items()}
 
 
 CURRENCY_NAMES_ZH = {
@@ -184,7 +187,7 @@ def contract_context(contract, *, language: str, today: dt.date) -> dict:
     """Every value of the catalogue for one contract, read in a fixed number of queries."""
     customer, entity = contract.customer, contract.entity
     signatories = [
-        _drop_none({"name": c.name, "title": c.title, "phone": c.phone, "email": c.email})
+        _fill("customer.signatory", {"name": c.name, "title": c.title, "phone": c.phone, "email": c.email})
         for c in customer.contacts.all()
         if c.is_signatory
     ]
@@ -195,6 +198,7 @@ def contract_context(contract, *, language: str, today: dt.date) -> dict:
     for field in contract.contract_type.lineage_extra_fields():
         value = contract.extra.get(field.key)
         if value in (None, ""):
+            extra_fields[field.key] = Missing(name=f"extra.{field.key}")
             continue
         if field.kind == "date":
             try:
@@ -206,7 +210,7 @@ def contract_context(contract, *, language: str, today: dt.date) -> dict:
         extra_fields[field.key] = value
     owner = contract.owner
     return {
-        "customer": _drop_none({
+        "customer": _fill("customer", {
             "name": customer.name,
             "credit_code": customer.credit_code,
             "address": customer.address,
@@ -214,7 +218,7 @@ def contract_context(contract, *, language: str, today: dt.date) -> dict:
             "signatory": signatories[0] if signatories else None,
             "signatories": signatories,
         }),
-        "entity": _drop_none({
+        "entity": _fill("entity", {
             "name": entity.name,
             "name_en": entity.name_en,
             "credit_code": entity.credit_code,
@@ -225,7 +229,7 @@ def contract_context(contract, *, language: str, today: dt.date) -> dict:
             "bank_name": entity.bank_name,
             "bank_account": entity.bank_account,
         }),
-        "contract": _drop_none({
+        "contract": _fill("contract", {
             "number": contract.number,
             "title": contract.title,
             "type": contract.contract_type.name_en if en and contract.contract_type.name_en else contract.contract_type.name,
@@ -243,12 +247,12 @@ def contract_context(contract, *, language: str, today: dt.date) -> dict:
             "renewal_term": _period(contract.renewal_term, contract.renewal_unit, language) if contract.auto_renew else None,
             "notice_period": _period(contract.notice_period, contract.notice_unit, language),
             "description": contract.description,
-            "owner": _drop_none({"name": owner.get_full_name() or owner.username, "email": owner.email}),
+            "owner": _fill("contract.owner", {"name": owner.get_full_name() or owner.username, "email": owner.email}),
             "department": contract.department.name if contract.department_id else None,
         }),
         "extra": extra_fields,
         "items": [
-            _drop_none({
+            _fill("item", {
                 "index": str(n),
                 "code": item.product.code if item.product_id else None,
                 "name": item.name,

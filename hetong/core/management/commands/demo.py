@@ -37,7 +37,14 @@ class Command(BaseCommand):
         started = time.perf_counter()
         plan = demo.make_plan(seed=seed, customers=customers, contracts=contracts)
         verbose = options["verbosity"] >= 1
-        counts = demo.load(plan, progress=self.stdout.write if verbose else (lambda _line: None))
+        progress = self.stdout.write if verbose else (lambda _line: None)
+        counts = demo.load(plan, progress=progress)
+        from hetong.accounts.models import User
+        from hetong.documents import demo as documents_demo
+
+        admin = User.objects.get(username="admin")
+        documents_demo.load_library(admin, progress=progress)
+        documents_demo.generate_samples(admin, progress=progress)
         states = ", ".join(f"{state} {counts['states'].get(state, 0)}" for state in demo.STATES)
         self.stdout.write(
             self.style.SUCCESS(
