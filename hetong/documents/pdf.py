@@ -34,14 +34,14 @@ SANS_ALIASES = ("黑体", "SimHei", "微软雅黑", "Microsoft YaHei", "等线",
                 "Calibri")
 
 BASE_CSS = f"""
-@font-face {{ font-family: "Hetong Serif"; src: url("{SERIF.as_uri()}"); }}
-@font-face {{ font-family: "Hetong Sans"; src: url("{SANS.as_uri()}"); }}
+@font-face {{ font-family: "Noto Serif SC"; src: url("{SERIF.as_uri()}"); }}
+@font-face {{ font-family: "Noto Sans SC"; src: url("{SANS.as_uri()}"); }}
 @page {{
   size: A4; margin: 2.2cm 2cm 2.4cm;
-  @bottom-center {{ content: counter(page) " / " counter(pages); font: 9pt "Hetong Sans"; color: #555; }}
+  @bottom-center {{ content: counter(page) " / " counter(pages); font: 9pt "Noto Sans SC"; color: #555; }}
 }}
-html {{ font-family: "Hetong Serif", serif; font-size: 10.5pt; line-height: 1.6; color: #111; }}
-h1, h2, h3, h4, th {{ font-family: "Hetong Sans", sans-serif; font-weight: normal; }}
+html {{ font-family: "Noto Serif SC", serif; font-size: 10.5pt; line-height: 1.6; color: #111; }}
+h1, h2, h3, h4, th {{ font-family: "Noto Sans SC", sans-serif; font-weight: normal; }}
 h1 {{ text-align: center; font-size: 18pt; letter-spacing: 0.1em; margin: 0 0 1em; }}
 h2 {{ font-size: 12pt; margin: 1.2em 0 0.4em; }}
 table {{ border-collapse: collapse; width: 100%; margin: 0.6em 0; }}
