@@ -323,6 +323,7 @@ class Bench:
             self.search()
             self.customer_page()
             self.aggregates_and_reminders()
+        self.documents()
         self.report()
 
     def make_world(self):
@@ -840,6 +841,82 @@ class Bench:
             )
 
     # -- report
+
+    # -- 5. document generation
+
+    def documents(self, count: int = 12):
+        """Documents per second through the service (read, render, check, store) against the bare library doing
+        only the rendering of the same template and context: docxtpl for Word, WeasyPrint for the PDF route."""
+        import io
+        from decimal import Decimal
+
+        from django.test.utils import override_settings
+        from docxtpl import DocxTemplate
+
+        from hetong.contracts.models import Contract, LineItem
+        from hetong.documents import demo as library
+        from hetong.documents import engine, pdf, services
+        from hetong.documents.models import Template
+
+        print("\n-- document generation", flush=True)
+        library.load_library(self.admin, progress=lambda _line: None)
+        contracts = list(
+            Contract.objects.select_related("customer", "entity", "owner", "department", "contract_type")
+            .filter(contract_type__code="XS")
+            .order_by("pk")[:count]
+        )
+        LineItem.objects.bulk_create(
+            LineItem(contract=c, name=f"产品 {n}", quantity=Decimal(n), unit_price=Decimal("1000.00"), tax_rate=13,
+                     total=Decimal(n) * 1000, position=n)
+            for c in contracts
+            for n in (1, 2, 3)
+        )
+        for label, name in (("Word (DOCX)", "销售合同"), ("PDF, HTML route", "中英文销售合同")):
+            template = Template.objects.select_related("current").filter(name=name).first()
+            if template is None:
+                print(f"{label}: template {name} not seeded: n/a", flush=True)
+                continue
+            version = template.current
+            # The floor gets the filled-in values ready made: it measures only the library's own rendering.
+            contexts = [services.context_for(contract, version)[0] for contract in contracts]
+
+            def service(template=template):
+                with override_settings(HETONG_JOBS_IMMEDIATE=False):
+                    for contract in contracts:
+                        services.generate_document(contract, template, by=self.admin)
+
+            if template.kind == "docx":
+
+                def bare(source=bytes(version.docx), contexts=contexts):
+                    for context in contexts:
+                        document = DocxTemplate(io.BytesIO(source))
+                        document.render(context, jinja_env=engine.make_env("zh-hans"), autoescape=True)
+                        document.save(io.BytesIO())
+            else:
+                pages = [
+                    pdf.wrap_html(engine.render_html(version.html, context, language="zh-hans")) for context in contexts
+                ]
+
+                def bare(pages=pages):
+                    for page in pages:
+                        pdf.html_to_pdf(page)
+
+            runs = 3
+            median, floor = self.time(service, runs=runs), self.time(bare, runs=runs)
+            rate, floor_rate = len(contracts) / median, len(contracts) / floor
+            self.add(Line(f"generate {label} documents per second", rate, floor_rate, "≥ 50% of floor",
+                          rate >= 0.5 * floor_rate, note="docs/s", rate=True))
+        binary = pdf.libreoffice()
+        if binary:
+            from hetong.documents.models import GeneratedDocument
+
+            sample = GeneratedDocument.objects.exclude(docx=None).order_by("pk").first()
+            data = bytes(sample.docx)
+            median = self.time(lambda: pdf.docx_to_pdf(data), runs=3)
+            self.add(Line("Word → PDF through LibreOffice per second", 1 / median, None, "", None,
+                          note="docs/s (one converter process per document)", rate=True))
+        else:
+            print("Word → PDF through LibreOffice: not installed: n/a", flush=True)
 
     def report(self):
         print("\n-- query plans", flush=True)

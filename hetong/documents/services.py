@@ -357,8 +357,8 @@ def _choice(choices: dict, key: str, version: ClauseVersion) -> tuple[int, str, 
     return choice, alternative["label"], alternative["text"]
 
 
-def render_for(contract: Contract, version: TemplateVersion, *, choices: dict | None = None) -> Rendered:
-    """Render one template version for one contract (no database writes)."""
+def context_for(contract: Contract, version: TemplateVersion, *, choices: dict | None = None) -> tuple[dict, list, str]:
+    """The values a template version is filled with for a contract, the clause versions it uses and the language."""
     template = version.template
     language = Language.ZH if template.language == Language.BILINGUAL else template.language
     context = contract_context(contract, language=language, today=company_today())
@@ -391,6 +391,13 @@ def render_for(contract: Contract, version: TemplateVersion, *, choices: dict | 
             code="clause_not_approved", errors={"clauses": missing},
         )
     context.update(by_language)
+    return context, used, language
+
+
+def render_for(contract: Contract, version: TemplateVersion, *, choices: dict | None = None) -> Rendered:
+    """Render one template version for one contract (no database writes)."""
+    template = version.template
+    context, used, language = context_for(contract, version, choices=choices)
     try:
         if template.kind == Template.Kind.DOCX:
             docx = engine.render_docx(bytes(version.docx), context, language=language)
