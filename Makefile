@@ -25,7 +25,18 @@ $(VENV)/.messages: $(wildcard hetong/locale/*/LC_MESSAGES/*.po) | $(VENV)/.insta
 	cd hetong && ../$(BIN)/django-admin compilemessages --settings=hetong.settings --ignore=.venv -v0
 	touch $@
 
-install: $(VENV)/.installed hetong/static/vendor/.built $(VENV)/.messages
+# HarfBuzz's subsetter makes CJK PDFs fast (WeasyPrint falls back to fontTools, ~50x slower, without it).
+$(VENV)/.system: | $(BIN)/python
+	@if ! ldconfig -p | grep -q libharfbuzz-subset; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libharfbuzz-subset0 >/dev/null 2>&1 \
+	    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libharfbuzz-subset0 >/dev/null; } \
+	    || echo "note: libharfbuzz-subset0 could not be installed: PDFs will be slower (docs/operations.md)"; \
+	  else echo "note: install libharfbuzz-subset0 for fast PDFs (docs/operations.md)"; fi; \
+	fi
+	touch $@
+
+install: $(VENV)/.installed $(VENV)/.system hetong/static/vendor/.built $(VENV)/.messages
 
 run: install
 	$(BIN)/hetong migrate --noinput -v0
