@@ -1,0 +1,1 @@
+"""The document pages, one module per subject: templates, the clause library (and contract documents)."""
