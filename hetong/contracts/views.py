@@ -94,6 +94,7 @@ def _list_page(request, filterset, *, page=None, error=None):
             "filters_open": bool(set(request.GET) - {"sort", "size", "cursor", "q"})
             or bool(filterset.errors),
             "can_create": rules.has_perm("contracts.add_contract", request.user),
+            "can_generate_many": rules.has_perm("documents.generate_many", request.user),
         },
         status=400 if error or filterset.errors else 200,
     )
