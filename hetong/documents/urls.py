@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import clauses, templates
+from .views import clauses, documents, templates
 
 app_name = "documents"
 urlpatterns = [
@@ -23,4 +23,10 @@ urlpatterns = [
     path("clauses/<int:pk>/edit/", clauses.clause_propose, name="clause_propose"),
     path("clauses/<int:pk>/versions/<int:version_pk>/approve/", clauses.clause_approve, name="clause_approve"),
     # contract documents
+    path("contracts/<int:pk>/generate/", documents.generate, name="generate"),
+    path("contracts/<int:pk>/compare/", documents.compare, name="compare"),
+    path("<int:pk>/file.<str:fmt>", documents.download, name="download"),
+    path("<int:pk>/convert/", documents.convert_again, name="convert"),
+    path("batch/", documents.batch, name="batch"),
+    path("jobs/<int:pk>/", documents.job_detail, name="job"),
 ]
