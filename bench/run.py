@@ -871,7 +871,7 @@ class Bench:
             for c in contracts
             for n in (1, 2, 3)
         )
-        for label, name in (("Word (DOCX)", "销售合同"), ("PDF, HTML route", "中英文销售合同")):
+        for label, name in (("Word (DOCX)", "销售合同"), ("PDF, HTML route", "销售合同（中英文）")):
             template = Template.objects.select_related("current").filter(name=name).first()
             if template is None:
                 print(f"{label}: template {name} not seeded: n/a", flush=True)

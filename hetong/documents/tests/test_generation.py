@@ -236,12 +236,13 @@ class TestSeededSalesContract(TestCase):
         from hetong.contracts.models import ContractType, LegalEntity
         from hetong.contracts.services import create_contract
         from hetong.customers.services import add_contact, create_customer
+        from conftest import make_uscc
         from hetong.documents.demo import load_library
 
         department = Department.objects.create(name="华东销售部")
         cls.admin = User.objects.create(username="root", role=Role.ADMIN, is_superuser=True, department=department)
         entity = LegalEntity.objects.create(
-            name="合通科技（上海）有限公司", credit_code="91310115MA1K3B0X1M", address="上海市徐汇区漕溪北路 1 号",
+            name="合通科技（上海）有限公司", credit_code=make_uscc(), address="上海市徐汇区漕溪北路 1 号",
             legal_representative="李明", bank_name="招商银行上海分行", bank_account="121900000000001",
         )
         load_library(cls.admin, progress=lambda _line: None)
@@ -268,6 +269,9 @@ class TestSeededSalesContract(TestCase):
         assert document.docx_sha256 == services.sha256(bytes(document.docx))
         assert document.pdf_status == "ready", document.pdf_error
         report = assert_cjk_renders(bytes(document.pdf))
+        if os.environ.get("HETONG_KEEP_PDF"):
+            with open(os.environ["HETONG_KEEP_PDF"], "wb") as out:
+                out.write(bytes(document.pdf))
         for expected in ("杭州远景仓储有限公司", "电动叉车", "货架安装服务", "12,000.50", "壹万贰仟元伍角整"):
             assert expected in report["text"], expected
         if os.environ.get("HETONG_REQUIRE_LIBREOFFICE"):
