@@ -270,7 +270,9 @@ def propose_clause_version(request, clause_id: int, payload: ClauseVersionIn):
     return HttpStatus(201, version)
 
 
-@router.post("/clause-versions/{int:version_id}/approve", response={200: ClauseVersionOut, **errors(401, 403, 404, 409)})
+@router.post(
+    "/clause-versions/{int:version_id}/approve", response={200: ClauseVersionOut, **errors(400, 401, 403, 404, 409)}
+)
 def approve_clause_version(request, version_id: int):
     version = ClauseVersion.objects.select_related("clause").get(pk=version_id)
     return services.approve_clause_version(version, by=request.auth)
