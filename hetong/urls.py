@@ -9,6 +9,7 @@ urlpatterns = [
     path("customers/", include("hetong.customers.urls")),
     path("contracts/", include("hetong.contracts.urls")),
     path("calendar/", include("hetong.contracts.calendar_urls")),
+    path("products/", include("hetong.contracts.product_urls")),
     path("audit/", include("hetong.audit.urls")),
     path("notifications/", include("hetong.notifications.urls")),
     path("api/v1/", api.urls),

@@ -57,6 +57,7 @@ rules.add_perm("contracts.terminate_contract", is_admin | is_legal)
 rules.add_perm("contracts.cancel_contract", contract_mover)
 rules.add_perm("contracts.upload_file", contract_editor)
 rules.add_perm("contracts.export_contracts", rules.is_authenticated)
+rules.add_perm("contracts.manage_products", is_admin | is_manager | is_legal | is_finance)
 
 rules.add_perm("customers.add_customer", is_admin | is_manager | is_sales)
 rules.add_perm("customers.change_customer", is_admin | is_manager | (is_sales & is_owner))

@@ -6,7 +6,7 @@ from decimal import Decimal
 from ninja import NinjaAPI, Swagger
 from ninja.parser import Parser
 
-from . import accounts, contracts, customers, documents, errors, notifications
+from . import accounts, contracts, customers, documents, errors, notifications, products
 from .auth import bearer_token, docs_access, signed_in_session
 
 
@@ -48,3 +48,4 @@ api.add_router("", customers.router)
 api.add_router("", contracts.router)
 api.add_router("", notifications.router)
 api.add_router("", documents.router)
+api.add_router("", products.router)

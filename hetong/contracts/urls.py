@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import product_views, views
 
 app_name = "contracts"
 urlpatterns = [
@@ -20,6 +20,9 @@ urlpatterns = [
         views.signatory_remove,
         name="signatory_remove",
     ),
+    path("<int:pk>/line-items/", product_views.line_item_add, name="line_item_add"),
+    path("<int:pk>/line-items/<int:item_pk>/", product_views.line_item_edit, name="line_item_edit"),
+    path("<int:pk>/line-items/<int:item_pk>/remove/", product_views.line_item_remove, name="line_item_remove"),
     path("<int:pk>/files/", views.file_upload, name="file_upload"),
     path("<int:pk>/files/<int:file_pk>/versions/", views.file_version_upload, name="file_version_upload"),
     path("<int:pk>/files/versions/<int:version_pk>/", views.file_download, name="file_download"),

@@ -785,7 +785,9 @@ def _create_org(progress: Callable[[str], None]) -> dict:
             defaults={"name": name, "address": address, "legal_representative": representative},
         )
         entities.append(entity)
-    return {"users": users, "entities": entities, "types": {}}
+    from hetong.contracts.demo import create_catalogue
+
+    return {"users": users, "entities": entities, "types": {}, "products": create_catalogue(by=users["admin"])}
 
 
 def _create_customer(plan: CustomerPlan, org: dict):
@@ -871,6 +873,10 @@ def _create_contract(plan: ContractPlan, customer, org: dict, numbers: dict[int,
         data["number"] = services.next_number(contract_type, on=plan.created)
         contract = services.create_contract(by=creator, data=data)
     numbers[plan.key] = contract.number
+    if org.get("products"):  # priced line by line while a draft, adding up to the planned amount
+        from hetong.contracts.demo import add_lines
+
+        add_lines(contract, key=plan.key, type_code=plan.type_code, products=org["products"], by=owner)
     for step in plan.steps:
         if step == "upload_draft":
             services.upload_file(

@@ -33,6 +33,10 @@ PATHS = {
     "/api/v1/channels": {"get", "post"},
     "/api/v1/channels/{channel_id}": {"get", "patch"},
     "/api/v1/channels/{channel_id}/test": {"post"},
+    "/api/v1/products": {"get", "post"},
+    "/api/v1/products/{product_id}": {"get", "patch"},
+    "/api/v1/contracts/{contract_id}/line-items": {"get", "post"},
+    "/api/v1/line-items/{item_id}": {"patch", "delete"},
 }
 
 

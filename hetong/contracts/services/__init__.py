@@ -9,6 +9,15 @@ The package splits them by subject; import them from here: `from hetong.contract
 
 from .calendar import issue_calendar_feed, revoke_calendar_feed
 from .files import upload_file
+from .items import (
+    add_line_item,
+    add_line_items,
+    items_summary,
+    products_for,
+    remove_line_item,
+    save_product,
+    update_line_item,
+)
 from .parties import add_party, add_signatory, remove_party, remove_signatory, update_party
 from .status import (
     ACTIONS,
@@ -40,9 +49,10 @@ from .terms import (
 )
 
 __all__ = [
-    "ACTIONS", "activate_contract", "add_party", "add_signatory", "allowed_actions", "apply_date_transitions",
+    "ACTIONS", "activate_contract", "add_line_item", "add_line_items", "add_party", "add_signatory", "allowed_actions", "apply_date_transitions",
     "approve_contract", "cancel_contract", "clean_extra", "create_contract", "expire_contract", "index_contract",
-    "issue_calendar_feed", "revoke_calendar_feed",
+    "issue_calendar_feed", "revoke_calendar_feed", "items_summary", "products_for", "remove_line_item", "save_product",
+    "update_line_item",
     "next_number", "notice_deadline_for", "perform_action", "reindex_customer_contracts", "reject_contract",
     "remove_party", "remove_signatory", "renew_contract", "renew_tacitly", "require", "send_contract_for_signing", "sign_contract",
     "submit_contract", "terminate_contract", "update_contract", "update_party", "upload_file", "withdraw_contract",
