@@ -12,6 +12,7 @@ urlpatterns = [
     path("products/", include("hetong.contracts.product_urls")),
     path("audit/", include("hetong.audit.urls")),
     path("notifications/", include("hetong.notifications.urls")),
+    path("documents/", include("hetong.documents.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -37,6 +37,18 @@ PATHS = {
     "/api/v1/products/{product_id}": {"get", "patch"},
     "/api/v1/contracts/{contract_id}/line-items": {"get", "post"},
     "/api/v1/line-items/{item_id}": {"patch", "delete"},
+    "/api/v1/templates": {"get", "post"},
+    "/api/v1/templates/{template_id}": {"get"},
+    "/api/v1/templates/{template_id}/versions": {"post"},
+    "/api/v1/clauses": {"get", "post"},
+    "/api/v1/clauses/{clause_id}": {"get"},
+    "/api/v1/clauses/{clause_id}/versions": {"post"},
+    "/api/v1/clause-versions/{version_id}/approve": {"post"},
+    "/api/v1/contracts/{contract_id}/documents": {"get", "post"},
+    "/api/v1/documents/{document_id}": {"get"},
+    "/api/v1/documents/{document_id}/file": {"get"},
+    "/api/v1/generation-jobs": {"post"},
+    "/api/v1/generation-jobs/{job_id}": {"get"},
 }
 
 
