@@ -107,7 +107,7 @@ def assert_cjk_renders(data: bytes):
         assert report["embedded"][name], f"{name} is not embedded"
     assert report["notdef"] == 0
     image = render_page_image(data).convert("L")
-    dark = sum(1 for value in image.getdata() if value < 128)
+    dark = sum(image.histogram()[:128])
     assert dark > 500, "the rendered page is blank"
     return report
 
