@@ -234,7 +234,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("HETONG_LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    # WeasyPrint reports each rendering step at INFO and fontTools each subsetting step.
+    "loggers": {name: {"level": "WARNING"} for name in ("jieba", "weasyprint", "fontTools")},
 }
 
 # --- Email ----------------------------------------------------------------------------------------------
