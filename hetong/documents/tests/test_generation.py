@@ -232,11 +232,11 @@ class TestSeededSalesContract(TestCase):
 
     @classmethod
     def setUpTestData(cls):
+        from conftest import make_uscc
         from hetong.accounts.models import Department, Role, User
         from hetong.contracts.models import ContractType, LegalEntity
         from hetong.contracts.services import create_contract
         from hetong.customers.services import add_contact, create_customer
-        from conftest import make_uscc
         from hetong.documents.demo import load_library
 
         department = Department.objects.create(name="华东销售部")
