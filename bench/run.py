@@ -155,6 +155,7 @@ class Line:
     ok: bool | None = None  # None: no target, or not measured
     note: str = ""
     rate: bool = False  # median and floor are rows/s: the ratio is median/floor, higher is better
+    unit: str = "rows/s"
 
 
 def _ms(seconds: float | None) -> str:
@@ -165,8 +166,8 @@ def _ms(seconds: float | None) -> str:
 
 def show(line: Line) -> Line:
     if line.rate:
-        median = "n/a" if line.median is None else f"{line.median:,.0f} rows/s"
-        floor = "n/a" if line.floor is None else f"{line.floor:,.0f} rows/s"
+        median = "n/a" if line.median is None else f"{line.median:,.1f} {line.unit}"
+        floor = "n/a" if line.floor is None else f"{line.floor:,.1f} {line.unit}"
         ratio = f"{line.median / line.floor:.0%}" if line.median and line.floor else "n/a"
     else:
         median, floor = _ms(line.median), _ms(line.floor)
@@ -905,7 +906,7 @@ class Bench:
             median, floor = self.time(service, runs=runs), self.time(bare, runs=runs)
             rate, floor_rate = len(contracts) / median, len(contracts) / floor
             self.add(Line(f"generate {label} documents per second", rate, floor_rate, "≥ 50% of floor",
-                          rate >= 0.5 * floor_rate, note="docs/s", rate=True))
+                          rate >= 0.5 * floor_rate, rate=True, unit="docs/s"))
         binary = pdf.libreoffice()
         if binary:
             from hetong.documents.models import GeneratedDocument
@@ -914,7 +915,7 @@ class Bench:
             data = bytes(sample.docx)
             median = self.time(lambda: pdf.docx_to_pdf(data), runs=3)
             self.add(Line("Word → PDF through LibreOffice per second", 1 / median, None, "", None,
-                          note="docs/s (one converter process per document)", rate=True))
+                          note="one converter process per document", rate=True, unit="docs/s"))
         else:
             print("Word → PDF through LibreOffice: not installed: n/a", flush=True)
 

@@ -12,6 +12,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 import lxml.html
 from django.utils.translation import gettext as _
@@ -68,7 +69,9 @@ SAFE_FILTERS = frozenset({
 SAFE_TESTS = frozenset({"defined", "undefined", "none", "number", "string", "eq", "ne", "odd", "even", "in"})
 
 
+@lru_cache(maxsize=16)
 def make_env(language: str, *, autoescape: bool = True) -> SandboxedEnvironment:
+    """The sandboxed environment for a language (kept: building one is not free); never changed after this."""
     date_format = date_en if language == "en" else date_zh
 
     def finalize(value):
@@ -359,18 +362,27 @@ def _normalised_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def render_docx(data: bytes, context: dict, *, language: str) -> bytes:
+def render_docx_and_text(data: bytes, context: dict, *, language: str) -> tuple[bytes, str]:
+    """The filled-in Word file and its text (read from the document in memory, not parsed again)."""
     template = open_docx(data)
     template.render(context, jinja_env=make_env(language), autoescape=True)
     out = io.BytesIO()
     template.save(out)
-    return _normalised_zip(out.getvalue())
+    return _normalised_zip(out.getvalue()), document_text(template.docx)
+
+
+def render_docx(data: bytes, context: dict, *, language: str) -> bytes:
+    return render_docx_and_text(data, context, language=language)[0]
 
 
 def docx_text(data: bytes) -> str:
     import docx
 
-    document = docx.Document(io.BytesIO(data))
+    return document_text(docx.Document(io.BytesIO(data)))
+
+
+def document_text(document) -> str:
+    """The text of a python-docx document: paragraphs and table rows (cells joined by tabs) in order."""
     lines = []
     for block in document.iter_inner_content():
         if hasattr(block, "rows"):
@@ -388,7 +400,13 @@ def docx_text(data: bytes) -> str:
 # --- HTML templates -------------------------------------------------------------------------------------------
 
 def render_html(source: str, context: dict, *, language: str) -> str:
-    return make_env(language).from_string(source).render(context)
+    return compiled(source, language, autoescape=True).render(context)
+
+
+@lru_cache(maxsize=1024)
+def compiled(source: str, language: str, *, autoescape: bool):
+    """A compiled template, kept: clause texts and HTML templates are filled in again and again."""
+    return make_env(language, autoescape=autoescape).from_string(source)
 
 
 BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "section", "article", "header", "footer", "blockquote", "pre"}
@@ -423,7 +441,7 @@ def text_hash(text: str) -> str:
 
 def render_clause(text: str, context: dict, *, language: str, kind: str):
     """A clause's text with its variables filled; a Listing for Word (line breaks kept), HTML paragraphs for HTML."""
-    plain = make_env(language, autoescape=False).from_string(text).render(context)
+    plain = compiled(text, language, autoescape=False).render(context)
     if kind == "docx":
         return Listing(plain)
     return Markup("".join(f'<p class="clause">{escape(line)}</p>' for line in plain.splitlines() if line.strip()))

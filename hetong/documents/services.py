@@ -400,8 +400,8 @@ def render_for(contract: Contract, version: TemplateVersion, *, choices: dict | 
     context, used, language = context_for(contract, version, choices=choices)
     try:
         if template.kind == Template.Kind.DOCX:
-            docx = engine.render_docx(bytes(version.docx), context, language=language)
-            html, text = "", engine.docx_text(docx)
+            docx, text = engine.render_docx_and_text(bytes(version.docx), context, language=language)
+            html = ""
         else:
             docx = None
             html = engine.render_html(version.html, context, language=language)
