@@ -37,6 +37,19 @@ ENTITIES = [
     ("合同科技（北京）有限公司", "91110108MA01HT026", "北京市海淀区中关村大街27号8层", "陈明"),
 ]
 NORTH_ENTITY = 1  # customers in the north sign with the Beijing company
+# What contract documents print about our side: English name and address, phone, bank and account.
+ENTITY_DETAILS = {
+    "合同科技（上海）有限公司": {
+        "name_en": "Hetong Technology (Shanghai) Co., Ltd.",
+        "address_en": "5/F, Building 3, 1288 Zhangjiang Road, Pudong New Area, Shanghai",
+        "phone": "021-5080 2026", "bank_name": "招商银行上海张江支行", "bank_account": "1219 2026 0000 0101",
+    },
+    "合同科技（北京）有限公司": {
+        "name_en": "Hetong Technology (Beijing) Co., Ltd.",
+        "address_en": "8/F, 27 Zhongguancun Street, Haidian District, Beijing",
+        "phone": "010-8265 2026", "bank_name": "中国工商银行北京中关村支行", "bank_account": "0200 0026 0920 2600 026",
+    },
+}
 
 # Department tree: (key, name, parent key)
 DEPARTMENTS = [
@@ -782,7 +795,8 @@ def _create_org(progress: Callable[[str], None]) -> dict:
     for name, body, address, representative in ENTITIES:
         entity, _created = LegalEntity.objects.get_or_create(
             credit_code=body + check_char(body),
-            defaults={"name": name, "address": address, "legal_representative": representative},
+            defaults={"name": name, "address": address, "legal_representative": representative,
+                      **ENTITY_DETAILS.get(name, {})},
         )
         entities.append(entity)
     from hetong.contracts.demo import create_catalogue

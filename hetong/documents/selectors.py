@@ -53,3 +53,21 @@ def file_response(document: GeneratedDocument, fmt: str) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def latest_document(contract) -> GeneratedDocument | None:
+    """The contract's newest generated document: the text under review, approval and signature."""
+    return (
+        GeneratedDocument.objects.filter(contract=contract)
+        .select_related("template_version__template")
+        .defer("docx", "pdf", "text")
+        .order_by("-number")
+        .first()
+    )
+
+
+def uses_nonstandard_text(contract) -> bool:
+    """Whether the contract's newest document chose a fallback clause or came from a non-standard template: what
+    approval routes look at."""
+    document = latest_document(contract)
+    return bool(document and (document.nonstandard or not document.template_version.template.is_standard))

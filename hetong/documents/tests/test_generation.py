@@ -299,3 +299,15 @@ class TestSeededSalesContract(TestCase):
         assert document.pdf_engine == "weasyprint"
         report = assert_cjk_renders(bytes(document.pdf))
         assert "壹万贰仟元伍角整" in report["text"] and "货架安装服务" in report["text"]
+
+
+def test_the_newest_document_tells_whether_the_text_is_standard(contract, html_template, sales_owner, legal):
+    from hetong.documents import selectors
+
+    assert selectors.latest_document(contract) is None and not selectors.uses_nonstandard_text(contract)
+    services.generate_document(contract, html_template, by=sales_owner)
+    assert selectors.uses_nonstandard_text(contract), "a template that is not the standard one"
+    services.update_template(html_template, by=legal, data={"is_standard": True})
+    assert not selectors.uses_nonstandard_text(contract)
+    services.generate_document(contract, html_template, by=sales_owner, choices={"payment": 1})
+    assert selectors.latest_document(contract).number == 2 and selectors.uses_nonstandard_text(contract)
