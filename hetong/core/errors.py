@@ -63,3 +63,14 @@ def errors_from_validation(exc) -> dict:
     if hasattr(exc, "message_dict"):
         return {field: list(msgs) for field, msgs in exc.message_dict.items()}
     return {"__all__": list(exc.messages)}
+
+
+def refuse_unknown_fields(data: dict, allowed) -> None:
+    """A field a client may not set is refused, not silently ignored (mass assignment)."""
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise InvalidInput(
+            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            code="forbidden_field",
+            errors={f: [_("This field cannot be changed here.")] for f in unknown},
+        )

@@ -7,7 +7,13 @@ from django.utils.translation import gettext as _
 
 from hetong.audit.services import changes, record
 from hetong.core.dates import company_today, parse_date
-from hetong.core.errors import InvalidInput, PermissionDenied, StaleVersion, errors_from_validation
+from hetong.core.errors import (
+    InvalidInput,
+    PermissionDenied,
+    StaleVersion,
+    errors_from_validation,
+    refuse_unknown_fields,
+)
 from hetong.core.text import clean_text
 from hetong.core.versioning import retag, save_versioned, set_tags
 from hetong.search.backend import index_text
@@ -22,15 +28,6 @@ CONTACT_FIELDS = ("name", "title", "phone", "email", "is_signatory", "notes")
 def _require(user, perm, obj=None):
     if not rules.has_perm(perm, user, obj):
         raise PermissionDenied()
-
-
-def _check_fields(data: dict, allowed: tuple) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise InvalidInput(
-            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
-            code="forbidden_field", errors={f: [_("This field cannot be changed here.")] for f in unknown},
-        )
 
 
 def _clean(obj, *, exclude=()) -> None:
@@ -98,7 +95,7 @@ def create_customer(*, by, data: dict) -> Customer:
             raise PermissionDenied(_("Only a manager or an administrator can choose the owner or department."), code="forbidden_field")
         data.pop("owner", None)
         data.pop("department", None)
-    _check_fields(data, CUSTOMER_FIELDS + REASSIGN_FIELDS)
+    refuse_unknown_fields(data, CUSTOMER_FIELDS + REASSIGN_FIELDS)
     data = _resolve_people(data)
     customer = Customer(owner=data.pop("owner", by), department=data.pop("department", by.department), **data)
     _clean(customer, exclude=["search_tokens"])
@@ -121,7 +118,7 @@ def update_customer(customer: Customer, *, by, version, data: dict) -> Customer:
         if not rules.has_perm("customers.reassign_customer", by, customer):
             raise PermissionDenied(_("Only a manager or an administrator can change the owner or department."), code="forbidden_field")
         allowed += REASSIGN_FIELDS
-    _check_fields(data, allowed)
+    refuse_unknown_fields(data, allowed)
     data = _resolve_people(data)
     with transaction.atomic():
         current = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -148,7 +145,7 @@ def update_customer(customer: Customer, *, by, version, data: dict) -> Customer:
 def add_contact(customer: Customer, *, by, data: dict) -> Contact:
     _require(by, "customers.change_customer", customer)
     data = _normalise(data)
-    _check_fields(data, CONTACT_FIELDS)
+    refuse_unknown_fields(data, CONTACT_FIELDS)
     contact = Contact(customer=customer, **data)
     _clean(contact)
     with transaction.atomic():
@@ -162,7 +159,7 @@ def update_contact(contact: Contact, *, by, version, data: dict) -> Contact:
     if version is None:
         raise InvalidInput(_("The record version is missing; reload and try again."), code="version_required")
     data = _normalise(data)
-    _check_fields(data, CONTACT_FIELDS)
+    refuse_unknown_fields(data, CONTACT_FIELDS)
     with transaction.atomic():
         current = Contact.objects.select_for_update().get(pk=contact.pk)
         if current.version != int(version):

@@ -350,7 +350,7 @@ def docx_sources(template: DocxTemplate) -> list[str]:
     return sources
 
 
-def _normalised_zip(data: bytes) -> bytes:
+def normalised_zip(data: bytes) -> bytes:
     """The same package with fixed timestamps and order, so identical inputs give identical bytes."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -368,7 +368,7 @@ def render_docx_and_text(data: bytes, context: dict, *, language: str) -> tuple[
     template.render(context, jinja_env=make_env(language), autoescape=True)
     out = io.BytesIO()
     template.save(out)
-    return _normalised_zip(out.getvalue()), document_text(template.docx)
+    return normalised_zip(out.getvalue()), document_text(template.docx)
 
 
 def render_docx(data: bytes, context: dict, *, language: str) -> bytes:

@@ -22,7 +22,7 @@ from hetong.audit.services import record
 from hetong.contracts.models import Contract, ContractType, ExtraField
 from hetong.contracts.services import require
 from hetong.core.dates import company_today
-from hetong.core.errors import Conflict, InvalidInput
+from hetong.core.errors import Conflict, InvalidInput, refuse_unknown_fields
 from hetong.core.text import clean_text
 
 from . import engine, pdf
@@ -88,12 +88,7 @@ TEMPLATE_FIELDS = ("name", "kind", "language", "purpose", "description", "is_sta
 
 
 def _template_data(data: dict, *, creating: bool) -> tuple[dict, list]:
-    unknown = set(data) - set(TEMPLATE_FIELDS)
-    if unknown:
-        raise InvalidInput(
-            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
-            code="forbidden_field", errors={f: [_("This field cannot be changed here.")] for f in unknown},
-        )
+    refuse_unknown_fields(data, TEMPLATE_FIELDS)
     cleaned, errors = {}, {}
     for name in ("name", "description"):
         if name in data:

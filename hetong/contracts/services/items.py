@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 
 from hetong.audit.services import changes, record
 from hetong.core import amounts
-from hetong.core.errors import Conflict, Frozen, InvalidInput, StaleVersion, errors_from_validation
+from hetong.core.errors import (
+    Conflict,
+    Frozen,
+    InvalidInput,
+    StaleVersion,
+    errors_from_validation,
+    refuse_unknown_fields,
+)
 from hetong.core.money import MAX_AMOUNT, parse_amount, validate_currency
 from hetong.core.text import clean_text
 from hetong.core.versioning import save_versioned
@@ -42,16 +49,6 @@ MAX_LINES = 500
 
 
 # --- reading the input -----------------------------------------------------------------------------------
-
-
-def _check_fields(data: dict, allowed: tuple) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise InvalidInput(
-            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
-            code="forbidden_field",
-            errors={f: [_("This field cannot be changed here.")] for f in unknown},
-        )
 
 
 def _number(value) -> Decimal:
@@ -131,7 +128,7 @@ PARSERS = {
 
 def _clean_input(data: dict, allowed: tuple) -> dict:
     """The input as Python values, or InvalidInput naming every field that could not be read."""
-    _check_fields(data, allowed)
+    refuse_unknown_fields(data, allowed)
     cleaned, errors = {}, {}
     for name, value in data.items():
         try:

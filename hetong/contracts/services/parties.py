@@ -12,6 +12,7 @@ from hetong.core.errors import (
     Frozen,
     InvalidInput,
     errors_from_validation,
+    refuse_unknown_fields,
 )
 from hetong.core.text import clean_text
 
@@ -37,13 +38,7 @@ MAX_ID = 2**63 - 1
 
 def _party_input(data: dict, allowed: tuple) -> dict:
     """Refuse fields that cannot be set; strip text and refuse what no column should hold."""
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise InvalidInput(
-            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
-            code="forbidden_field",
-            errors={f: [_("This field cannot be changed here.")] for f in unknown},
-        )
+    refuse_unknown_fields(data, allowed)
     cleaned, errors = {}, {}
     for name, value in data.items():
         if name in LINK_FIELDS:

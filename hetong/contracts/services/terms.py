@@ -20,6 +20,7 @@ from hetong.core.errors import (
     PermissionDenied,
     StaleVersion,
     errors_from_validation,
+    refuse_unknown_fields,
 )
 from hetong.core.money import parse_amount
 from hetong.core.text import clean_text
@@ -218,13 +219,7 @@ def _coerce(name: str, value):
 
 def _apply(contract: Contract, data: dict, allowed: tuple) -> dict:
     """Set the given fields on the instance; returns the field errors, for _validate to report with its own."""
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise InvalidInput(
-            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
-            code="forbidden_field",
-            errors={f: [_("This field cannot be changed here.")] for f in unknown},
-        )
+    refuse_unknown_fields(data, allowed)
     errors = {}
     for name, value in data.items():
         if name in {"tags", "extra"}:

@@ -9,7 +9,6 @@ timestamps in the package), so seeding twice gives the same sha256.
 
 import datetime as dt
 import io
-import zipfile
 
 import docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -18,11 +17,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from hetong.documents.engine import normalised_zip
+
 SONG, HEI, LATIN = "宋体", "黑体", "Times New Roman"
 BODY, CLAUSE, SMALL, TITLE, ARTICLE = "HT Body", "HT Clause", "HT Table", "HT Title", "Heading 1"
 FILL = "__________________"
 DATE_FILL = "____年___月___日"
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 NUMERALS = "一二三四五六七八九十"
 
 
@@ -287,7 +287,7 @@ class Writer:
     def bytes(self) -> bytes:
         out = io.BytesIO()
         self.document.save(out)
-        return _fixed_zip(out.getvalue())
+        return normalised_zip(out.getvalue())
 
 
 def _cell(cell):
@@ -295,16 +295,6 @@ def _cell(cell):
     for paragraph in cell.paragraphs:
         paragraph._p.getparent().remove(paragraph._p)
     return cell
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
 
 
 # --- shared articles ------------------------------------------------------------------------------------------
