@@ -4,6 +4,7 @@ Every variable is listed in the README. Defaults give a working single-machine i
 files under HETONG_HOME; production differs only by environment.
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "hetong.contracts",
     "hetong.notifications",
     "hetong.documents",
+    "hetong.approvals",
     "hetong.search",
     "hetong.api",
 ]
@@ -259,6 +261,10 @@ PAGE_SIZE = int(os.environ.get("HETONG_PAGE_SIZE", "25"))
 HETONG_REMINDER_CATCHUP_DAYS = int(os.environ.get("HETONG_REMINDER_CATCHUP_DAYS", "14"))
 # LibreOffice for Word→PDF: found on PATH by default; a path names one, "off" uses the HTML route (mammoth + WeasyPrint).
 HETONG_LIBREOFFICE = os.environ.get("HETONG_LIBREOFFICE", "")
+# Working hours of a workday for approval time limits (company time), e.g. "09:00-12:00,13:00-18:00".
+HETONG_WORKING_HOURS = os.environ.get("HETONG_WORKING_HOURS", "")
+# Rates into CNY for amount conditions of approval routes, as JSON: {"USD": "7.10"} (defaults in approvals).
+HETONG_FX_RATES = json.loads(os.environ.get("HETONG_FX_RATES") or "{}")
 # Key dates read per reminder-pass transaction; and, only under test, a pause after each (the crash test).
 HETONG_REMINDER_BATCH = int(os.environ.get("HETONG_REMINDER_BATCH", "500"))
 HETONG_TEST_BATCH_PAUSE = float(os.environ.get("HETONG_TEST_BATCH_PAUSE", "0")) if os.environ.get("HETONG_TESTING") else 0

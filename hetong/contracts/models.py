@@ -160,6 +160,7 @@ TRANSITIONS: dict[str, Transition] = {
     "withdraw": Transition(frozenset({S.IN_REVIEW}), S.DRAFT, _("Withdraw")),
     "approve": Transition(frozenset({S.IN_REVIEW}), S.APPROVED, _("Approve")),
     "reject": Transition(frozenset({S.IN_REVIEW}), S.DRAFT, _("Reject")),
+    "return_for_changes": Transition(frozenset({S.IN_REVIEW}), S.DRAFT, _("Return for changes")),
     "send_for_signing": Transition(frozenset({S.APPROVED}), S.SIGNING, _("Send for signing")),
     "sign": Transition(frozenset({S.APPROVED, S.SIGNING}), S.SIGNED, _("Record signature")),
     "activate": Transition(frozenset({S.SIGNED}), S.ACTIVE, _("Activate")),

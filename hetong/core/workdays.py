@@ -54,3 +54,73 @@ def company_calendar() -> WorkCalendar:
     from .models import HolidayOverride
 
     return WorkCalendar(dict(HolidayOverride.objects.values_list("day", "is_workday")))
+
+
+# Working hours on a workday, company time: 09:00–12:00 and 13:00–18:00 (eight hours). HETONG_WORKING_HOURS
+# overrides them as "09:00-12:00,13:00-18:00".
+DEFAULT_WORKING_HOURS = ((dt.time(9), dt.time(12)), (dt.time(13), dt.time(18)))
+
+
+def working_hours() -> tuple[tuple[dt.time, dt.time], ...]:
+    from django.conf import settings
+
+    raw = getattr(settings, "HETONG_WORKING_HOURS", "")
+    if not raw:
+        return DEFAULT_WORKING_HOURS
+    periods = []
+    for part in raw.split(","):
+        start, end = (dt.time.fromisoformat(x.strip()) for x in part.split("-"))
+        if end <= start:
+            raise ValueError(f"HETONG_WORKING_HOURS: {part} ends before it starts")
+        periods.append((start, end))
+    return tuple(sorted(periods))
+
+
+def _periods(calendar: WorkCalendar, day: dt.date, tz, hours):
+    if not calendar.is_workday(day):
+        return []
+    return [(dt.datetime.combine(day, a, tz), dt.datetime.combine(day, b, tz)) for a, b in hours]
+
+
+def add_business_hours(start: dt.datetime, hours: float, calendar: WorkCalendar | None = None, tz=None) -> dt.datetime:
+    """The moment `hours` working hours after `start` (an aware datetime), counting only working hours of
+    workdays (holidays and make-up workdays included). The result is in the company time zone."""
+    from django.utils import timezone
+
+    calendar = calendar or company_calendar()
+    tz = tz or timezone.get_default_timezone()
+    periods_of_day = working_hours()
+    remaining = dt.timedelta(hours=hours)
+    moment = start.astimezone(tz)
+    day = moment.date()
+    for _ in range(3660):
+        for begin, end in _periods(calendar, day, tz, periods_of_day):
+            if moment >= end:
+                continue
+            begin = max(begin, moment)
+            if begin + remaining <= end:
+                return begin + remaining
+            remaining -= end - begin
+        day += dt.timedelta(days=1)
+        moment = dt.datetime.combine(day, dt.time(0), tz)
+    raise ValueError("no working hours within ten years; check the holiday overrides")
+
+
+def business_seconds_between(start: dt.datetime, end: dt.datetime, calendar: WorkCalendar | None = None, tz=None) -> int:
+    """Working seconds between two moments (0 if end is not after start)."""
+    from django.utils import timezone
+
+    if end <= start:
+        return 0
+    calendar = calendar or company_calendar()
+    tz = tz or timezone.get_default_timezone()
+    periods_of_day = working_hours()
+    start, end = start.astimezone(tz), end.astimezone(tz)
+    total, day = dt.timedelta(), start.date()
+    while day <= end.date():
+        for begin, finish in _periods(calendar, day, tz, periods_of_day):
+            overlap = min(finish, end) - max(begin, start)
+            if overlap > dt.timedelta():
+                total += overlap
+        day += dt.timedelta(days=1)
+    return int(total.total_seconds())

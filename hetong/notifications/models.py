@@ -178,6 +178,7 @@ class Notification(models.Model):
         REMINDER = "reminder", _("Reminder")
         ESCALATION = "escalation", _("Escalation")
         RENEWAL = "renewal", _("Tacit renewal")
+        APPROVAL = "approval", _("Approval")
         SYSTEM = "system", _("System")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False)

@@ -45,12 +45,15 @@ def _refuse(contract: Contract, action: str, *, by, error: DomainError) -> None:
     raise error
 
 
-def _transition(contract: Contract, action: str, *, by, version: int | None = None, **fields) -> Contract:
-    """The one place a contract's status changes: lock, re-check, write, audit."""
+def _transition(contract: Contract, action: str, *, by, version: int | None = None, enforce: bool = True,
+                **fields) -> Contract:
+    """The one place a contract's status changes: lock, re-check, write, audit. `enforce=False` is for the
+    approval engine, which has checked who may decide (the last approver of a workflow need not be one who may
+    approve contracts by hand)."""
     rule = TRANSITIONS.get(action)
     if rule is None:
         raise InvalidInput(_("Unknown action %(action)s.") % {"action": action}, code="unknown_action")
-    if by is not None and not rules.has_perm(f"contracts.{action}_contract", by, contract):
+    if enforce and by is not None and not rules.has_perm(f"contracts.{action}_contract", by, contract):
         _refuse(contract, action, by=by, error=PermissionDenied())
     with transaction.atomic():
         current = Contract.objects.select_for_update().get(pk=contract.pk)
@@ -82,22 +85,51 @@ def _transition(contract: Contract, action: str, *, by, version: int | None = No
 
 
 def submit_contract(contract, *, by, version=None, note: str = "") -> Contract:
+    """Submit for review; where an approval workflow is published, its approval starts in the same transaction."""
+    from hetong.approvals import services as approvals
+
     if not contract.parties.exists():
         raise InvalidInput(_("Add the parties before submitting."), code="no_parties")
-    return _transition(contract, "submit", by=by, version=version, submitted_by=by, status_note=note[:500])
+    if not rules.has_perm("contracts.submit_contract", by, contract) or not Contract.objects.get(pk=contract.pk).can("submit"):
+        # Refused: let the transition record the refusal in its own transaction (not rolled back with ours).
+        return _transition(contract, "submit", by=by, version=version, submitted_by=by, status_note=note[:500])
+    with transaction.atomic():
+        current = _transition(contract, "submit", by=by, version=version, submitted_by=by, status_note=note[:500])
+        approvals.start(current, by=by)
+    current.refresh_from_db()
+    return current
 
 
 def withdraw_contract(contract, *, by, version=None, note: str = "") -> Contract:
+    """Take a contract out of review; a running approval is recalled (by its submitter, before any decision)."""
+    from hetong.approvals import services as approvals
+
+    if approvals.running(contract) is not None:
+        approvals.recall(contract, by=by)
+        return Contract.objects.get(pk=contract.pk)
     return _transition(contract, "withdraw", by=by, version=version, status_note=note[:500])
 
 
+def _no_running_approval(contract) -> None:
+    from hetong.approvals import services as approvals
+
+    if approvals.running(contract) is not None:
+        raise IllegalTransition(
+            _("Contract %(number)s is going through its approval workflow: decide on your approval task instead.")
+            % {"number": contract.number},
+            code="approval_running",
+        )
+
+
 def approve_contract(contract, *, by, version=None, note: str = "") -> Contract:
+    _no_running_approval(contract)
     return _transition(contract, "approve", by=by, version=version, status_note=note[:500])
 
 
 def reject_contract(contract, *, by, version=None, note: str = "") -> Contract:
     if not note.strip():
         raise InvalidInput(_("Give a reason for the rejection."), code="reason_required", errors={"note": [_("Required.")]})
+    _no_running_approval(contract)
     return _transition(contract, "reject", by=by, version=version, status_note=note[:500])
 
 
@@ -162,7 +194,13 @@ def terminate_contract(contract, *, by, version=None, terminated_on=None, note: 
 
 
 def cancel_contract(contract, *, by, version=None, note: str = "") -> Contract:
-    return _transition(contract, "cancel", by=by, version=version, status_note=note[:500])
+    """Cancel; an approval in progress ends with it (its open tasks are withdrawn)."""
+    from hetong.approvals import services as approvals
+
+    with transaction.atomic():
+        current = _transition(contract, "cancel", by=by, version=version, status_note=note[:500])
+        approvals.close_for_cancelled(current)
+    return current
 
 
 ACTIONS = {
