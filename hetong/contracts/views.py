@@ -17,6 +17,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from hetong.approvals import services as approvals
 from hetong.core.dates import company_today
 from hetong.core.errors import Conflict, DomainError, InvalidInput, StaleVersion
 from hetong.core.exports import export_response
@@ -155,6 +156,9 @@ def _detail(request, contract, *, error=None, posted=None, bound=None):
     """The detail page; after a refused change, with the message, its status, and `bound` (a refused form)
     shown open with the user's input."""
     context = selectors.contract_page(contract, request.user)
+    if contract.status == Contract.Status.IN_REVIEW and approvals.running(contract) is not None:
+        # The approval workflow decides; the hand Approve and Reject would only be refused (approval_running).
+        context["actions"] = [a for a in context["actions"] if a["name"] not in ("approve", "reject")]
     if bound is not None and error is not None:
         show_service_error(bound, error)
     context.update(party_forms(contract, request.user, context["parties"], bound=bound))
