@@ -49,6 +49,17 @@ PATHS = {
     "/api/v1/documents/{document_id}/file": {"get"},
     "/api/v1/generation-jobs": {"post"},
     "/api/v1/generation-jobs/{job_id}": {"get"},
+    "/api/v1/approval-workflows": {"get", "post"},
+    "/api/v1/approval-workflows/{workflow_id}": {"get", "patch"},
+    "/api/v1/approval-workflows/{workflow_id}/versions": {"post"},
+    "/api/v1/contracts/{contract_id}/approval-route": {"get"},
+    "/api/v1/contracts/{contract_id}/approvals": {"get"},
+    "/api/v1/contracts/{contract_id}/approvals/recall": {"post"},
+    "/api/v1/approval-tasks": {"get"},
+    "/api/v1/approval-tasks/{task_id}": {"get"},
+    "/api/v1/approval-tasks/{task_id}/decision": {"post"},
+    "/api/v1/approval-tasks/{task_id}/delegate": {"post"},
+    "/api/v1/approval-tasks/{task_id}/add-approver": {"post"},
 }
 
 

@@ -40,11 +40,14 @@ class Command(BaseCommand):
         progress = self.stdout.write if verbose else (lambda _line: None)
         counts = demo.load(plan, progress=progress)
         from hetong.accounts.models import User
+        from hetong.approvals import demo as approvals_demo
         from hetong.documents import demo as documents_demo
 
         admin = User.objects.get(username="admin")
         documents_demo.load_library(admin, progress=progress)
         documents_demo.generate_samples(admin, progress=progress)
+        approvals_demo.load_workflows(admin, progress=progress)
+        approvals_demo.submit_some(progress=progress)
         states = ", ".join(f"{state} {counts['states'].get(state, 0)}" for state in demo.STATES)
         self.stdout.write(
             self.style.SUCCESS(
