@@ -85,6 +85,7 @@ class LegalReviewIn(BodySchema):
     approvers: list[ApproverIn] = []
     checklist: list[str] = []
     sla_hours: int | None = None
+    name: str | None = Field(None, max_length=100, description="The step's name (default: Legal review).")
 
 
 class DefinitionIn(BodySchema):

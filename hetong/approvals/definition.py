@@ -83,10 +83,13 @@ def _conditions(raw, where: str, problems: Problems) -> list[dict]:
             continue
         if op in ("gt", "gte", "lt", "lte"):
             try:
-                value = str(Decimal(str(value)))
+                number = Decimal(str(value))
             except (InvalidOperation, ValueError):
+                number = None
+            if number is None or not number.is_finite():
                 problems.add(here, _("%(value)s is not a number") % {"value": value})
                 continue
+            value = str(number)
         elif op in ("in", "not_in"):
             if not isinstance(value, list) or not value:
                 problems.add(here, _("give a list of values"))
@@ -113,10 +116,7 @@ def _approvers(raw, where: str, problems: Problems, known_users: set[int]) -> li
             problems.add(where, _("unknown kind of approver %(kind)s") % {"kind": kind})
             continue
         if kind == "user":
-            try:
-                user = int(approver.get("user"))
-            except (TypeError, ValueError):
-                user = None
+            user = _int(approver.get("user"), None)
             if user not in known_users:
                 problems.add(where, _("no active user %(user)s") % {"user": approver.get("user")})
                 continue
@@ -127,10 +127,7 @@ def _approvers(raw, where: str, problems: Problems, known_users: set[int]) -> li
                 continue
             out.append({"kind": kind, "role": approver["role"]})
         elif kind == "manager":
-            try:
-                levels = int(approver.get("levels", 1))
-            except (TypeError, ValueError):
-                levels = 0
+            levels = _int(approver.get("levels", 1), 0)
             if not 1 <= levels <= 5:
                 problems.add(where, _("manager levels must be 1 to 5"))
                 continue
@@ -145,13 +142,24 @@ def _approvers(raw, where: str, problems: Problems, known_users: set[int]) -> li
     return out
 
 
+def _int(raw, default=-1) -> int:
+    """A whole number from the input, or `default` for anything that is not one (None, text, NaN, infinity)."""
+    try:
+        return int(raw)
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
+def _lines(raw) -> list[str]:
+    if not isinstance(raw, list):
+        return []
+    return [str(item)[:200] for item in raw if str(item).strip()][:20]
+
+
 def _hours(raw, where, problems, *, default=None):
     if raw in (None, ""):
         return default
-    try:
-        hours = int(raw)
-    except (TypeError, ValueError):
-        hours = -1
+    hours = _int(raw)
     if not 1 <= hours <= MAX_SLA_HOURS:
         problems.add(where, _("the time limit must be 1 to %(max)s business hours") % {"max": MAX_SLA_HOURS})
         return None
@@ -194,43 +202,42 @@ def parse(raw) -> dict:
         approvers = _approvers(node.get("approvers"), where, problems, known_users)
         count = None
         if mode == "n_of_m":
-            try:
-                count = int(node.get("n"))
-            except (TypeError, ValueError):
-                count = 0
+            count = _int(node.get("n"), 0)
             named = all(a["kind"] == "user" for a in approvers)
             if count < 1 or (named and approvers and count > len({a["user"] for a in approvers})):
                 problems.add(where, _("N must be at least 1 and at most the number of approvers"))
         share = node.get("remind_share", 0.5)
         try:
             share = float(share)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             share = -1
-        if not 0 < share < 1:
+        if not 0 < share < 1:  # NaN fails this too
             problems.add(where, _("the reminder share must be between 0 and 1"))
         clean["nodes"].append({
             "key": key, "name": name, "mode": mode, "n": count, "approvers": approvers,
             "condition": _conditions(node.get("condition"), where, problems),
             "sla_hours": _hours(node.get("sla_hours"), where, problems), "remind_share": share,
-            "checklist": [str(item)[:200] for item in node.get("checklist") or [] if str(item).strip()][:20],
+            "checklist": _lines(node.get("checklist")),
         })
     legal = raw.get("legal_review")
-    if legal:
+    if legal and not isinstance(legal, dict):
+        problems.add(_("legal review"), _("not an object"))
+    elif legal:
         where = _("legal review")
         clean["legal_review"] = {
             "when": _conditions(legal.get("when"), where, problems),
             "approvers": _approvers(legal.get("approvers"), where, problems, known_users),
-            "checklist": [str(item)[:200] for item in legal.get("checklist") or [] if str(item).strip()][:20],
+            "checklist": _lines(legal.get("checklist")),
             "sla_hours": _hours(legal.get("sla_hours"), where, problems),
         }
+        name = str(legal.get("name") or "").strip()[:100]
+        if name:  # else the step is called "Legal review" in the submitter's language
+            clean["legal_review"]["name"] = name
         if not clean["legal_review"]["when"]:
             problems.add(where, _("say when the legal review is inserted"))
     fallback = raw.get("fallback_user")
     if fallback not in (None, ""):
-        try:
-            fallback = int(fallback)
-        except (TypeError, ValueError):
-            fallback = None
+        fallback = _int(fallback, None)
         if fallback not in known_users:
             problems.add(_("fallback approver"), _("no active user %(user)s") % {"user": raw.get("fallback_user")})
         clean["fallback_user"] = fallback
@@ -329,9 +336,13 @@ class People:
         self.users = {u.pk: u for u in User.objects.filter(is_active=True).select_related("department")}
 
     def head(self, department_id):
+        """The head of the department, or of the nearest department above it that has one."""
         department = self.departments.get(department_id)
-        head = department.head if department is not None else None
-        return head if head is not None and head.is_active else None
+        while department is not None:
+            if department.head is not None and department.head.is_active:
+                return department.head
+            department = department.parent
+        return None
 
     def manager_of(self, user):
         """The head of the user's department, or of the one above when the user is that head."""
@@ -400,7 +411,7 @@ def steps_for(definition: dict, contract, *, submitter, people: People | None = 
     nodes = list(definition["nodes"])
     legal = definition.get("legal_review")
     if legal and any(holds(c, facts) for c in legal["when"]):
-        nodes.append({"key": LEGAL_KEY, "name": str(_("Legal review")), "mode": "any", "n": None,
+        nodes.append({"key": LEGAL_KEY, "name": legal.get("name") or str(_("Legal review")), "mode": "any", "n": None,
                       "approvers": legal["approvers"], "condition": [], "sla_hours": legal.get("sla_hours"),
                       "remind_share": 0.5, "checklist": legal.get("checklist", [])})
     fallback_id = definition.get("fallback_user")

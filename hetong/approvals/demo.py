@@ -51,6 +51,7 @@ def _workflows(admin) -> list[dict]:
                     },
                 ],
                 "legal_review": {
+                    "name": "法务审核",
                     "when": [
                         {"field": "nonstandard_clause", "op": "is_true"},
                         {"field": "amount", "op": "gt", "value": "1000000"},

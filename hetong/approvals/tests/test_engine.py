@@ -109,15 +109,17 @@ def test_approvers_by_role_head_manager_and_field_with_a_visible_fallback(publis
     Department.objects.filter(pk=org["sales"].pk).update(head=manager)
     publish({"nodes": [node("法务", {"kind": "role", "role": "legal"}),
                        node("经理", {"kind": "manager", "levels": 1}),
-                       node("部门负责人", {"kind": "department_head"})],
+                       node("部门负责人", {"kind": "department_head"}),
+                       node("负责人本人", {"kind": "field", "field": "owner"})],
              "fallback_user": admin.pk})
     contract = submitted()
     route = Instance.objects.get(contract=contract).route
     assert route[0]["approvers"] == [legal.pk]
     assert route[1]["approvers"] == [manager.pk]  # the east region has no head: the one above
-    assert route[2]["approvers"] == [admin.pk] and route[2]["fallback"]  # the contract's department has no head
+    assert route[2]["approvers"] == [manager.pk] and not route[2]["fallback"]  # likewise for the department's head
+    assert route[3]["approvers"] == [admin.pk] and route[3]["fallback"]  # the owner submitted it: not them
     version, steps = services.preview(contract)
-    assert [s.name for s in steps] == ["法务", "经理", "部门负责人"] and steps[2].fallback
+    assert [s.name for s in steps] == ["法务", "经理", "部门负责人", "负责人本人"] and steps[3].fallback
 
 
 def test_the_submitter_never_approves_their_own(publish, submitted, sales_owner, manager):
@@ -261,6 +263,12 @@ def test_a_legal_review_is_inserted_by_rule_with_a_checklist(publish, submitted,
         ({"nodes": [{"name": "x", "approvers": [{"kind": "user", "user": 999999}]}]}, "no active user"),
         ({"nodes": [{"name": "x", "approvers": [{"kind": "department_head"}]}],
           "conditions": [{"field": "colour", "op": "eq", "value": "red"}]}, "unknown field"),
+        ({"nodes": [{"name": "x", "approvers": [{"kind": "department_head"}]}],
+          "conditions": [{"field": "amount", "op": "gt", "value": "NaN"}]}, "not a number"),
+        ({"nodes": [{"name": "x", "sla_hours": float("inf"), "checklist": True,
+                     "approvers": [{"kind": "manager", "levels": float("nan")}]}]}, "manager levels"),
+        ({"nodes": [{"name": "x", "approvers": [{"kind": "department_head"}]}], "legal_review": True}, "not an object"),
+        ("not a definition", "not an object"),
     ],
 )
 def test_a_definition_that_cannot_complete_is_refused(admin, publish, definition, problem):
