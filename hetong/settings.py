@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "hetong.notifications",
     "hetong.documents",
     "hetong.approvals",
+    "hetong.esign",
     "hetong.search",
     "hetong.api",
 ]
