@@ -40,6 +40,7 @@ def status_job(now: dt.datetime) -> dict | None:
 def run_periodic(now: dt.datetime | None = None) -> dict:
     """One round of everything periodic; returns what each step did (or the error it logged)."""
     from hetong.approvals.services import run_slas
+    from hetong.esign.services import expire_due as expire_signature_requests
     from hetong.notifications.services import retry_due_deliveries, run_reminders, send_digests
 
     now = now or timezone.now()
@@ -47,6 +48,7 @@ def run_periodic(now: dt.datetime | None = None) -> dict:
         ("status", lambda: status_job(now)),  # first, so renewed contracts are reminded of their new dates
         ("reminders", lambda: run_reminders(now=now)),
         ("approvals", lambda: run_slas(now=now)),  # approval time limits: reminders and escalation
+        ("signature_requests", lambda: expire_signature_requests(now)),
         ("digests", lambda: send_digests(now=now)),
         ("deliveries", lambda: retry_due_deliveries(now=now)),
     ]
