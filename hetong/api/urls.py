@@ -6,7 +6,7 @@ from decimal import Decimal
 from ninja import NinjaAPI, Swagger
 from ninja.parser import Parser
 
-from . import accounts, approvals, contracts, customers, documents, errors, notifications, products
+from . import accounts, approvals, contracts, customers, documents, errors, esign, notifications, products
 from .auth import bearer_token, docs_access, signed_in_session
 
 
@@ -50,3 +50,4 @@ api.add_router("", notifications.router)
 api.add_router("", documents.router)
 api.add_router("", products.router)
 api.add_router("", approvals.router)
+api.add_router("", esign.router)

@@ -110,6 +110,9 @@ class LegalEntity(models.Model):
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     address_en = models.CharField(_("English address"), max_length=255, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The company seal (公章) stamped on our electronic signatures: a PNG re-encoded on upload (hetong.esign.seals).
+    seal = models.BinaryField(_("company seal"), null=True, editable=False)
+    seal_sha256 = models.CharField(_("seal SHA-256"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("signing entity")

@@ -60,6 +60,8 @@ PATHS = {
     "/api/v1/approval-tasks/{task_id}/decision": {"post"},
     "/api/v1/approval-tasks/{task_id}/delegate": {"post"},
     "/api/v1/approval-tasks/{task_id}/add-approver": {"post"},
+    "/api/v1/signatures/verify": {"post"},
+    "/api/v1/signatures/ca-certificate": {"get"},
 }
 
 
