@@ -108,11 +108,11 @@ def _event(verb: str, request: SignatureRequest, *, by=None, signer: Signer | No
 
 
 def _locked(request: SignatureRequest) -> SignatureRequest:
-    return SignatureRequest.objects.select_for_update().select_related("contract").get(pk=request.pk)
+    return SignatureRequest.objects.select_for_update(of=("self",)).select_related("contract").get(pk=request.pk)
 
 
 def _locked_signer(signer: Signer) -> Signer:
-    return Signer.objects.select_for_update().select_related("request__contract", "user").get(pk=signer.pk)
+    return Signer.objects.select_for_update(of=("self",)).select_related("request__contract", "user").get(pk=signer.pk)
 
 
 def _document_pdf(document: GeneratedDocument) -> bytes:
@@ -529,7 +529,7 @@ def expire_due(now: dt.datetime | None = None) -> int:
     for pk in SignatureRequest.objects.filter(status=SignatureRequest.Status.SENT, deadline__lt=today).values_list(
             "pk", flat=True):
         with transaction.atomic():
-            request = SignatureRequest.objects.select_for_update().select_related("contract").get(pk=pk)
+            request = SignatureRequest.objects.select_for_update(of=("self",)).select_related("contract").get(pk=pk)
             if request.status != SignatureRequest.Status.SENT:
                 continue
             request.status = SignatureRequest.Status.EXPIRED
