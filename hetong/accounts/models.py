@@ -9,6 +9,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def manager_in(user, department, heads: dict):
+    """The user's manager: the head of their department, or of the department above when the user is that head.
+    `department` is the user's Department with its `parent` chain, `heads` {department id: active head}, both read
+    once by the caller for a whole pass."""
+    while department is not None:
+        head = heads.get(department.pk)
+        if head is not None and head.pk != user.pk:
+            return head
+        department = department.parent
+    return None
+
+
 class Department(models.Model):
     """A node of the organisation tree. `path` ("/1/4/9/") makes "this department and everything under
     it" one indexed prefix match instead of a recursive walk."""

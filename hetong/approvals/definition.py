@@ -333,26 +333,24 @@ class People:
         self.departments = {d.pk: d for d in Department.objects.select_related("head")}
         for department in self.departments.values():
             department.parent = self.departments.get(department.parent_id)
+        self.heads = {pk: d.head for pk, d in self.departments.items() if d.head is not None and d.head.is_active}
         self.users = {u.pk: u for u in User.objects.filter(is_active=True).select_related("department")}
 
     def head(self, department_id):
         """The head of the department, or of the nearest department above it that has one."""
         department = self.departments.get(department_id)
         while department is not None:
-            if department.head is not None and department.head.is_active:
-                return department.head
+            if department.pk in self.heads:
+                return self.heads[department.pk]
             department = department.parent
         return None
 
     def manager_of(self, user):
-        """The head of the user's department, or of the one above when the user is that head."""
-        department = self.departments.get(user.department_id) if user is not None else None
-        while department is not None:
-            head = department.head
-            if head is not None and head.is_active and head.pk != user.pk:
-                return head
-            department = department.parent
-        return None
+        from hetong.accounts.models import manager_in
+
+        if user is None:
+            return None
+        return manager_in(user, self.departments.get(user.department_id), self.heads)
 
     def with_role(self, role):
         return [u for u in self.users.values() if u.role == role]

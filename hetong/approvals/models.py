@@ -149,6 +149,9 @@ class NodeRun(models.Model):
     business_seconds = models.PositiveIntegerField(_("duration in business hours (s)"), null=True, blank=True)
     sla_hours = models.PositiveSmallIntegerField(_("time limit (business hours)"), null=True, blank=True)
     checklist = models.JSONField(default=list, blank=True)
+    # Counts the step's activations: a rejection back to it starts it again, and only the tasks of the current
+    # activation count towards completing it (the earlier ones stay as history).
+    activation = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["instance", "index"]
@@ -171,6 +174,7 @@ class Task(models.Model):
         CANCELLED = "cancelled", _("No longer needed")
 
     node = models.ForeignKey(NodeRun, on_delete=models.CASCADE, related_name="tasks")
+    activation = models.PositiveSmallIntegerField(default=0)  # the step's activation this task belongs to
     instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="tasks")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approver"), on_delete=models.PROTECT,
                              related_name="approval_tasks")

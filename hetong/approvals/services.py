@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from hetong.audit.services import record
 from hetong.contracts.models import Contract
+from hetong.contracts.services import require
 from hetong.core.dates import company_today
 from hetong.core.errors import Conflict, InvalidInput, PermissionDenied
 from hetong.core.workdays import add_business_hours, business_seconds_between, company_calendar
@@ -36,8 +37,7 @@ MAX_COMMENT = 2000
 
 def save_workflow(workflow: Workflow | None, *, by, data: dict) -> Workflow:
     """Create or edit a workflow's name, order, default flag and active flag (its steps are published)."""
-    if not (by.is_superuser or by.role == "admin"):
-        raise PermissionDenied()
+    require(by, "approvals.manage_workflow")
     name = str(data.get("name", workflow.name if workflow else "")).strip()[:100]
     if not name:
         raise InvalidInput(errors={"name": [_("This field is required.")]})
@@ -69,8 +69,7 @@ def save_workflow(workflow: Workflow | None, *, by, data: dict) -> Workflow:
 
 def publish(workflow: Workflow, *, by, definition: dict, note: str = "") -> WorkflowVersion:
     """Check the definition and make it the workflow's next version; running approvals keep theirs."""
-    if not (by.is_superuser or by.role == "admin"):
-        raise PermissionDenied()
+    require(by, "approvals.manage_workflow")
     clean = defs.parse(definition)
     with transaction.atomic():
         locked = Workflow.objects.select_for_update().get(pk=workflow.pk)
@@ -144,7 +143,8 @@ def _activate(instance: Instance, node: NodeRun, *, now) -> None:
 
     step = instance.route[node.index]
     node.status, node.started_at, node.finished_at = NodeRun.Status.ACTIVE, now, None
-    node.save(update_fields=["status", "started_at", "finished_at"])
+    node.activation += 1
+    node.save(update_fields=["status", "started_at", "finished_at", "activation"])
     people = {u.pk: u for u in User.objects.filter(pk__in=step["approvers"])}
     for position, pk in enumerate(step["approvers"]):
         user = people.get(pk)
@@ -166,8 +166,8 @@ def _create_task(instance, node, user, *, now, position=0, status=T.PENDING, fal
     delegate = _absent_delegate(user, company_today())
     if delegate is not None and delegate.pk != instance.submitted_by_id:
         on_behalf_of, user = user, delegate
-    task = Task(instance=instance, node=node, user=user, status=status, position=position, fallback=fallback,
-                on_behalf_of=on_behalf_of, created_at=now, **links)
+    task = Task(instance=instance, node=node, activation=node.activation, user=user, status=status, position=position,
+                fallback=fallback, on_behalf_of=on_behalf_of, created_at=now, **links)
     if status == T.PENDING:
         _set_deadlines(task, node, now)
     task.save()
@@ -290,25 +290,17 @@ def _slot_approved(task: Task, tasks: list[Task]) -> bool:
 
 def _after_approval(instance: Instance, task: Task, *, now, actor) -> None:
     node = task.node
-    tasks = list(Task.objects.filter(node=node))
+    tasks = list(Task.objects.filter(node=node, activation=node.activation))
     by_id = {t.pk: t for t in tasks}
     # 加签: an approver added after this one may decide now; one this approver waited for hands back to them.
     for other in tasks:
         if other.added_for_id == task.pk and other.status == T.WAITING:
-            Task.objects.filter(pk=other.pk).update(status=T.PENDING, created_at=now)
-            other.status = T.PENDING
-            _set_deadlines(other, node, now)
-            Task.objects.filter(pk=other.pk).update(due_at=other.due_at, remind_at=other.remind_at)
-            _tell_approver(Task.objects.select_related("node", "instance__contract").get(pk=other.pk))
+            _wake(other, instance, node, now)
     if task.added_for_id and by_id[task.added_for_id].status == T.WAITING:
         waiting = by_id[task.added_for_id]
         if all(t.status == T.APPROVED for t in tasks if t.added_for_id == waiting.pk):
-            Task.objects.filter(pk=waiting.pk).update(status=T.PENDING, created_at=now)
-            waiting.status = T.PENDING
-            _set_deadlines(waiting, node, now)
-            Task.objects.filter(pk=waiting.pk).update(due_at=waiting.due_at, remind_at=waiting.remind_at)
-            _tell_approver(Task.objects.select_related("node", "instance__contract").get(pk=waiting.pk))
-    tasks = list(Task.objects.filter(node=node))
+            _wake(waiting, instance, node, now)
+    tasks = list(Task.objects.filter(node=node, activation=node.activation))
     roots = [t for t in tasks if t.added_for_id is None and t.escalated_from_id is None and t.status != T.DELEGATED]
     # A delegated task's place is taken by its delegate's task (which has delegated_from set and no added_for).
     approved = sum(1 for t in roots if _slot_approved(t, tasks) or _escalation_approved(t, tasks))
@@ -321,6 +313,14 @@ def _after_approval(instance: Instance, task: Task, *, now, actor) -> None:
         _end_node(node, NodeRun.Status.DONE, now)
         Task.objects.filter(node=node, status__in=[T.PENDING, T.WAITING]).update(status=T.CANCELLED, decided_at=now)
         _advance(instance, from_index=node.index + 1, now=now, actor=actor)
+
+
+def _wake(task: Task, instance: Instance, node: NodeRun, now) -> None:
+    """A waiting task's turn has come (加签): it is pending from now, with its own time limit, and its approver is told."""
+    task.status, task.created_at, task.instance, task.node = T.PENDING, now, instance, node
+    _set_deadlines(task, node, now)
+    Task.objects.filter(pk=task.pk).update(status=T.PENDING, created_at=now, due_at=task.due_at, remind_at=task.remind_at)
+    _tell_approver(task)
 
 
 def _escalation_approved(task: Task, tasks: list[Task]) -> bool:
@@ -484,9 +484,9 @@ def run_slas(now=None) -> dict:
             escalated += 1
             if manager is None or manager.pk == task.instance.submitted_by_id:
                 continue
-            copy = Task.objects.create(instance=task.instance, node=task.node, user=manager, status=T.PENDING,
-                                       position=task.position, escalated_from=task, added_for=task.added_for,
-                                       created_at=now)
+            copy = Task.objects.create(instance=task.instance, node=task.node, activation=task.activation, user=manager,
+                                       status=T.PENDING, position=task.position, escalated_from=task,
+                                       added_for=task.added_for, created_at=now)
             notify(manager, kind=Notification.Kind.ESCALATION,
                    title=gettext_lazy("Overdue approval: %(number)s %(title)s") % {"number": contract.number, "title": contract.title},
                    body=gettext_lazy("%(person)s has not decided step %(step)s in time; you may decide in their place.")

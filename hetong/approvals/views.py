@@ -247,7 +247,7 @@ def preview(request, contract_id):
 
 
 def _admin_only(request) -> None:
-    if not request.user.is_admin:
+    if not request.user.has_perm("approvals.manage_workflow"):
         raise PermissionDenied
 
 

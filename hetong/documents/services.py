@@ -324,7 +324,7 @@ class Rendered:
         return any(choice for _version, choice, _label in self.clauses)
 
 
-def _clause_versions(keys, language: str) -> dict:
+def _clause_versions(keys) -> dict:
     """{(key, language): approved ClauseVersion} for the keys a template uses, in both languages."""
     found = {}
     rows = ClauseVersion.objects.filter(
@@ -364,7 +364,7 @@ def context_for(contract: Contract, version: TemplateVersion, *, choices: dict |
             _("The template does not use these clauses: %(keys)s.") % {"keys": ", ".join(sorted(unknown_choices))},
             code="invalid_choice", errors={"choices": sorted(unknown_choices)},
         )
-    versions = _clause_versions(keys, language)
+    versions = _clause_versions(keys)
     used, by_language = [], {root: {} for root in CLAUSE_ROOTS}
     for key in sorted(keys):
         for root, lang in (("clauses_zh", Language.ZH), ("clauses_en", Language.EN)):

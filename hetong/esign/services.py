@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import html
 import secrets
-from functools import partial
 from zoneinfo import ZoneInfo
 
 import rules
@@ -32,7 +31,7 @@ from hetong.core.dates import company_today
 from hetong.core.errors import Conflict, DomainError, IllegalTransition, InvalidInput, PermissionDenied
 from hetong.customers.models import Contact
 from hetong.documents.models import GeneratedDocument
-from hetong.notifications.models import Delivery
+from hetong.notifications.services import queue_email
 
 from . import pki
 from .models import SignatureRequest, Signer
@@ -84,16 +83,6 @@ def link_path(token: str) -> str:
 
 def _end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
-
-
-def queue_email_to(address: str, *, subject: str, text: str, html_body: str = "", user=None) -> Delivery:
-    """An email to any address (a customer's contact is no user), through the notifications outbox."""
-    from hetong.notifications.tasks import deliver
-
-    delivery = Delivery.objects.create(kind=Delivery.Kind.EMAIL, user=user, to=address, subject=subject[:200],
-                                       text=text, html=html_body)
-    transaction.on_commit(partial(deliver, delivery.pk))
-    return delivery
 
 
 def _language(signer: Signer) -> str:
@@ -229,7 +218,7 @@ def _issue_link(signer: Signer, request: SignatureRequest, *, now) -> str:
         text = "\n".join(str(line) for line in lines)
         body = "".join(f"<p>{html.escape(line)}</p>" if line != url else f'<p><a href="{html.escape(url)}">'
                        f"{html.escape(url)}</a></p>" for line in lines if line)
-    queue_email_to(signer.email, subject=subject, text=text, html_body=body, user=signer.user)
+    queue_email(signer.user, to=signer.email, subject=subject, text=text, html=body)
     return token
 
 
@@ -362,8 +351,7 @@ def send_code(signer: Signer, session_key: str) -> None:
             text = _("Your one-time code to sign %(number)s is %(code)s. It is valid for %(minutes)d minutes. "
                      "If you did not ask for it, ignore this email.") % {
                 "number": signer.request.contract.number, "code": code, "minutes": OTP_MINUTES}
-        queue_email_to(signer.email, subject=subject, text=text, html_body=f"<p>{html.escape(text)}</p>",
-                       user=signer.user)
+        queue_email(signer.user, to=signer.email, subject=subject, text=text, html=f"<p>{html.escape(text)}</p>")
         _event("code_sent", signer.request, signer=signer)
 
 

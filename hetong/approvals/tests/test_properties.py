@@ -44,7 +44,7 @@ def snapshot():
 
 
 def approved_slots(node: NodeRun) -> int:
-    tasks = list(node.tasks.all())
+    tasks = list(node.tasks.filter(activation=node.activation))  # a step started again counts afresh
 
     def slot_ok(task):
         return task.status == Task.Status.APPROVED and all(slot_ok(t) for t in tasks if t.added_for_id == task.pk)
@@ -119,7 +119,7 @@ def check(contract, instance, submitter):
         slots = approved_slots(node)
         if node.status == NodeRun.Status.DONE:
             if node.mode == "all":
-                roots = node.tasks.filter(added_for__isnull=True, escalated_from__isnull=True).exclude(status="delegated")
+                roots = node.tasks.filter(activation=node.activation, added_for__isnull=True, escalated_from__isnull=True).exclude(status="delegated")
                 assert slots == roots.count(), "an all-of step done before everyone approved"
             else:
                 assert slots >= node.required, "a step done without enough approvals"

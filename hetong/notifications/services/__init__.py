@@ -7,6 +7,7 @@ from .inbox import acknowledge_reminder, mark_all_read, mark_read, snooze_remind
 from .messages import (
     ReminderItem,
     notify,
+    queue_email,
     retry_delivery,
     retry_due_deliveries,
     send_delivery,
@@ -23,7 +24,7 @@ from .reminders import (
 
 __all__ = [
     "PassResult", "ReminderItem", "acknowledge_reminder", "close_reminders", "date_kinds_for", "delete_rule",
-    "escalate_reminders", "mark_all_read", "mark_read", "notify", "parse_offsets", "recheck_rule_dates",
+    "escalate_reminders", "mark_all_read", "mark_read", "notify", "queue_email", "parse_offsets", "recheck_rule_dates",
     "retry_delivery", "retry_due_deliveries", "run_reminders", "save_channel", "save_rule", "send_delivery",
     "send_digests", "send_test_message", "snooze_reminder", "wake_snoozed",
 ]

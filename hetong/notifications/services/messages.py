@@ -112,11 +112,14 @@ def _on_commit_send(delivery: Delivery) -> None:
     transaction.on_commit(partial(deliver, delivery.pk))
 
 
-def queue_email(user, *, subject: str, text: str, html: str, now=None) -> Delivery | None:
-    if not user.email:
+def queue_email(user, *, subject: str, text: str, html: str, now=None, to: str = "") -> Delivery | None:
+    """An email through the outbox, sent after commit: to the user, or to `to`, an address that may belong to no
+    user (a customer's contact; `user` is then None or the user it concerns)."""
+    address = to or (user.email if user is not None else "")
+    if not address:
         return None
     # Real time, not the pass's `now`: a pass run for another moment (catch-up, tests) still sends at once.
-    delivery = Delivery.objects.create(kind=Delivery.Kind.EMAIL, user=user, to=user.email, subject=subject[:200],
+    delivery = Delivery.objects.create(kind=Delivery.Kind.EMAIL, user=user, to=address, subject=subject[:200],
                                        text=text, html=html)
     _on_commit_send(delivery)
     return delivery

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from hetong.accounts.models import Role
+from hetong.accounts.models import Role, manager_in
 from hetong.contracts.models import Contract, ContractType, KeyDate
 from hetong.core.workdays import WorkCalendar, company_calendar
 
@@ -157,17 +157,6 @@ def _pause_for_tests() -> None:
 # --- recipients ------------------------------------------------------------------------------------------
 
 
-def _manager_of(user, heads: dict) -> object | None:
-    """The head of the user's department, or of the department above when the user is that head."""
-    department = user.department
-    while department is not None:
-        head = heads.get(department.pk)
-        if head is not None and head.pk != user.pk:
-            return head
-        department = department.parent
-    return None
-
-
 class Recipients:
     def __init__(self):
         from hetong.accounts.models import Department
@@ -187,7 +176,8 @@ class Recipients:
         return user
 
     def manager_of(self, user):
-        return _manager_of(self.attach(user), self.heads)
+        user = self.attach(user)
+        return manager_in(user, user.department, self.heads)
 
     def for_rule(self, rule: ReminderRule, contract: Contract) -> list:
         people = []
