@@ -517,10 +517,8 @@ def download_file(request, contract_id: int, version_id: int):
     contract = _get(request, contract_id)
     version = FileVersion.objects.select_related("file").get(pk=version_id, file__contract=contract)
     if not selectors.stored_file_intact(version):
-        raise Conflict(
-            _("The stored file no longer matches its recorded SHA-256; it is not served."),
-            code="document_changed",
-        )
+        raise services.stored_file_changed(contract, what=version.original_name, expected_sha256=version.sha256,
+                                           by=request.auth)
     response = FileResponse(
         version.blob.open("rb"),
         as_attachment=True,

@@ -380,15 +380,8 @@ def file_download(request, pk, version_pk):
     )
     if not selectors.stored_file_intact(version):
         # Never hand out bytes that are not the ones uploaded: a scrub or a restore must look at it first.
-        log.error(
-            "stored file of contract %s, file version %s is missing or does not match its sha256",
-            contract.pk,
-            version.pk,
-        )
-        error = Conflict(
-            _("The stored file has changed or is missing, so it was not served. Tell an administrator."),
-            code="file_changed",
-        )
+        error = services.stored_file_changed(contract, what=version.original_name, expected_sha256=version.sha256,
+                                             by=request.user)
         return _detail(request, contract, error=error)
     return FileResponse(
         version.blob.open("rb"),

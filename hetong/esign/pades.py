@@ -9,29 +9,32 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
+from asn1crypto import cms, core
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image
-from pyhanko.pdf_utils import layout, text
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from PIL import Image, ImageDraw, ImageFont
+from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
+from pyhanko.sign import fields, general, signers
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.general import SigningError
+from pyhanko.sign.general import SigningError, simple_cms_attribute
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from hetong.core.errors import InvalidInput
 from hetong.documents.pdf import SANS
@@ -95,11 +98,42 @@ def _asn1_key(blob: bytes) -> asn1_keys.PrivateKeyInfo:
     return asn1_keys.PrivateKeyInfo.load(der)
 
 
+@lru_cache(maxsize=4)
+def _tsa_key(blob: bytes, secret: str) -> tuple[asn1_keys.PrivateKeyInfo, RSAPrivateKey]:
+    key = pki.decrypt_key(blob, secret=secret)
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    return asn1_keys.PrivateKeyInfo.load(der), key
+
+
+class _TimeStamper(DummyTimeStamper):
+    """pyHanko's in-process TSA, with the key loaded once per process: loading an RSA key checks it (about 70 ms
+    for 3072 bits) and DummyTimeStamper loads it again for every time stamp. The rest is pyHanko's own."""
+
+    def __init__(self, *, tsa_key_object: RSAPrivateKey, **kwargs):
+        super().__init__(**kwargs)
+        self._key = tsa_key_object
+
+    def _sign_tst_info(self, tst_info_data: bytes, md_algorithm: str, dt: dt.datetime):
+        md = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
+        md.update(tst_info_data)
+        signed_attrs = cms.CMSAttributes([
+            simple_cms_attribute("content_type", "tst_info"),
+            simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+            simple_cms_attribute("signing_certificate", general.as_signing_certificate(self.tsa_cert)),
+            simple_cms_attribute("message_digest", md.finalize()),
+        ])
+        signature = self._key.sign(signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm.upper()))
+        return signature, signed_attrs
+
+
 def _time_stamper(ca: Authority) -> DummyTimeStamper:
-    # pyHanko's in-process TSA, signing with the deployment's own time-stamping key and certificate.
-    return DummyTimeStamper(
+    # Signs with the deployment's own time-stamping key and certificate.
+    key_info, key = _tsa_key(bytes(ca.tsa_key_encrypted), settings.SECRET_KEY)
+    return _TimeStamper(
         tsa_cert=_asn1_cert(ca.tsa_certificate_pem),
-        tsa_key=_asn1_key(ca.tsa_key_encrypted),
+        tsa_key=key_info,
+        tsa_key_object=key,
         certs_to_embed=SimpleCertificateStore.from_certs([_asn1_cert(ca.ca_certificate_pem)]),
     )
 
@@ -109,11 +143,6 @@ def _validation_context(ca: Authority) -> ValidationContext:
     return ValidationContext(
         trust_roots=[_asn1_cert(ca.ca_certificate_pem)], allow_fetching=False, revocation_mode="soft-fail"
     )
-
-
-@cache
-def _font() -> GlyphAccumulatorFactory:
-    return GlyphAccumulatorFactory(str(SANS), font_size=9)
 
 
 def stamp_box(writer: IncrementalPdfFileWriter, page: int, index: int) -> tuple[int, int, int, int]:
@@ -127,24 +156,62 @@ def stamp_box(writer: IncrementalPdfFileWriter, page: int, index: int) -> tuple[
     return left, bottom, left + STAMP_WIDTH, bottom + STAMP_HEIGHT
 
 
-def _stamp_style(stamp_image: bytes | None) -> TextStampStyle:
-    background = None
-    if stamp_image:
-        try:
-            image = Image.open(io.BytesIO(stamp_image))
-            image.load()
-        except Exception as exc:  # Pillow raises many kinds for a bad file
-            raise InvalidInput(_("The signature or seal image could not be read. Upload a PNG image.")) from exc
-        background = PdfImage(image.convert("RGBA") if image.mode not in ("RGB", "RGBA") else image)
-    return TextStampStyle(
-        stamp_text="%(lines)s\n%(ts)s",
-        text_box_style=text.TextBoxStyle(font=_font(), leading=12),
-        border_width=1,
-        background=background,
-        background_opacity=0.9,
+STAMP_SCALE = 4  # stamp pixels per point: sharp when printed or zoomed in
+STAMP_INK = (24, 54, 120, 255)
+
+
+@cache
+def _stamp_font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(SANS), size)
+
+
+def _read_image(data: bytes) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except Exception as exc:  # Pillow raises many kinds for a bad file
+        raise InvalidInput(_("The signature or seal image could not be read. Upload a PNG image.")) from exc
+    return image.convert("RGBA")
+
+
+def stamp_image(lines: list[str], picture: bytes | None, *, width: int, height: int) -> Image.Image:
+    """The visible stamp as one image: the seal or drawn signature on the right, the lines (name, party, time) over
+    it on the left, in Noto Sans SC, inside a thin frame. Drawn by FreeType here rather than as PDF text: a CJK font
+    subset per signature costs pyHanko about a second, the image a few milliseconds; the signer's name and time are
+    in the signature dictionary for software to read."""
+    w, h = width * STAMP_SCALE, height * STAMP_SCALE
+    canvas = Image.new("RGBA", (w, h), (255, 255, 255, 0))
+    pad = 3 * STAMP_SCALE
+    if picture:
+        art = _read_image(picture)
+        art.thumbnail((w - 2 * pad, h - 2 * pad), Image.Resampling.LANCZOS)
+        faded = art.copy()
+        faded.putalpha(art.getchannel("A").point(lambda a: a * 85 // 100))
+        canvas.alpha_composite(faded, (w - pad - art.width, (h - art.height) // 2))
+    draw = ImageDraw.Draw(canvas)
+    draw.rectangle((0, 0, w - 1, h - 1), outline=STAMP_INK, width=STAMP_SCALE)
+    lines = [line for line in lines if line] or [""]
+    size = 10 * STAMP_SCALE
+    # As large as fits: every line within the width, all of them within the height.
+    while size > 5 * STAMP_SCALE and (
+        max(draw.textlength(line, font=_stamp_font(size)) for line in lines) > w - 2 * pad
+        or len(lines) * size * 1.3 > h - 2 * pad
+    ):
+        size -= STAMP_SCALE // 2 or 1
+    font, y = _stamp_font(size), pad
+    for line in lines:
+        draw.text((pad, y), line, font=font, fill=STAMP_INK)
+        y += int(size * 1.3)
+    return canvas
+
+
+def _stamp_style(lines: list[str], picture: bytes | None, box: tuple[int, int, int, int]) -> StaticStampStyle:
+    image = stamp_image(lines, picture, width=box[2] - box[0], height=box[3] - box[1])
+    return StaticStampStyle(
+        background=PdfImage(image), background_opacity=1.0, border_width=0,
         background_layout=layout.SimpleBoxLayoutRule(
-            x_align=layout.AxisAlignment.ALIGN_MAX, y_align=layout.AxisAlignment.ALIGN_MID,
-            margins=layout.Margins.uniform(3),
+            x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
+            margins=layout.Margins.uniform(0), inner_content_scaling=layout.InnerScaling.STRETCH_TO_FIT,
         ),
     )
 
@@ -187,15 +254,12 @@ def sign_pdf(
         ),
         signer=signer,
         timestamper=_time_stamper(ca),
-        stamp_style=_stamp_style(stamp_image),
+        stamp_style=_stamp_style([*stamp_lines, now.strftime("%Y-%m-%d %H:%M:%S %Z")], stamp_image, box),
         new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=box),
     )
     out = io.BytesIO()
     try:
-        pdf_signer.sign_pdf(
-            writer, output=out,
-            appearance_text_params={"lines": "\n".join(stamp_lines), "ts": now.strftime("%Y-%m-%d %H:%M:%S %Z")},
-        )
+        pdf_signer.sign_pdf(writer, output=out)
     except SigningError as exc:
         raise InvalidInput(_("The document could not be signed: %(reason)s") % {"reason": exc}) from exc
     return out.getvalue()

@@ -495,13 +495,22 @@ def test_a_new_version_of_another_contracts_file_is_404(ca1, cb1, sales_owner, o
     assert FileVersion.objects.count() == 1
 
 
-def test_a_changed_stored_file_is_not_served(ca1, sales_owner, api_as):
+def test_a_changed_stored_file_is_not_served_and_admins_are_alerted_once(ca1, sales_owner, admin, api_as):
+    from hetong.audit.models import AuditEvent
+    from hetong.notifications.models import Notification
+
     version = services.upload_file(ca1, by=sales_owner, upload=pdf())
     with default_storage.open(version.blob.name, "wb") as handle:
         handle.write(PDF.replace(b"1.4", b"1.5"))
-    response = api_as(sales_owner).get(f"/api/v1/contracts/{ca1.pk}/files/{version.pk}/download")
-    assert response.status_code == 409
-    assert response.json()["code"] == "document_changed"
+    for _attempt in range(2):
+        response = api_as(sales_owner).get(f"/api/v1/contracts/{ca1.pk}/files/{version.pk}/download")
+        assert response.status_code == 409
+        assert response.json()["code"] == "file_changed"
+    (alert,) = Notification.objects.filter(user=admin, kind="system")  # one alert, not one per attempt
+    assert ca1.number in alert.title and version.sha256 in alert.body and alert.contract_id == ca1.pk
+    assert not Notification.objects.filter(user=sales_owner).exists()
+    (event,) = AuditEvent.objects.filter(verb="contract.file_integrity_failed")
+    assert event.data == {"what": version.original_name, "sha256": version.sha256}
 
 
 # --- list parameters ---------------------------------------------------------------------------------------

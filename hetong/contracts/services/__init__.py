@@ -8,7 +8,7 @@ The package splits them by subject; import them from here: `from hetong.contract
 """
 
 from .calendar import issue_calendar_feed, revoke_calendar_feed
-from .files import upload_file
+from .files import stored_file_changed, upload_file
 from .items import (
     add_line_item,
     add_line_items,
@@ -55,5 +55,5 @@ __all__ = [
     "update_line_item",
     "next_number", "notice_deadline_for", "perform_action", "reindex_customer_contracts", "reject_contract",
     "remove_party", "remove_signatory", "renew_contract", "renew_tacitly", "require", "send_contract_for_signing", "sign_contract",
-    "submit_contract", "terminate_contract", "update_contract", "update_party", "upload_file", "withdraw_contract",
+    "submit_contract", "terminate_contract", "update_contract", "update_party", "stored_file_changed", "upload_file", "withdraw_contract",
 ]

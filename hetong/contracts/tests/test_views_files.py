@@ -87,7 +87,9 @@ def test_draft_text_cannot_be_added_after_submission(client, sales_owner, ca1):
     assert upload(client, ca1, PDF, kind="attachment").status_code == 302
 
 
-def test_tampered_stored_file_is_not_served(client, sales_owner, ca1, caplog):
+def test_tampered_stored_file_is_not_served(client, sales_owner, admin, ca1, caplog):
+    from hetong.notifications.models import Delivery, Notification
+
     client.force_login(sales_owner)
     upload(client, ca1, PDF)
     version = FileVersion.objects.get()
@@ -98,6 +100,8 @@ def test_tampered_stored_file_is_not_served(client, sales_owner, ca1, caplog):
     assert response.status_code == 409
     assert "stored file has changed or is missing" in response.content.decode()
     assert any(record.levelname == "ERROR" for record in caplog.records)
+    assert Notification.objects.filter(user=admin, kind="system", contract=ca1).count() == 1
+    assert Delivery.objects.filter(kind="email", user=admin).exists()  # and by email
 
 
 def test_missing_stored_file_is_not_served(client, sales_owner, ca1):
