@@ -41,6 +41,7 @@ def run_periodic(now: dt.datetime | None = None) -> dict:
     """One round of everything periodic; returns what each step did (or the error it logged)."""
     from hetong.approvals.services import run_slas
     from hetong.esign.services import expire_due as expire_signature_requests
+    from hetong.esign.services import remind_pending as remind_signers
     from hetong.notifications.services import retry_due_deliveries, run_reminders, send_digests
 
     now = now or timezone.now()
@@ -49,6 +50,7 @@ def run_periodic(now: dt.datetime | None = None) -> dict:
         ("reminders", lambda: run_reminders(now=now)),
         ("approvals", lambda: run_slas(now=now)),  # approval time limits: reminders and escalation
         ("signature_requests", lambda: expire_signature_requests(now)),
+        ("signature_reminders", lambda: remind_signers(now)),  # 催签, after expiry so a closed request is not chased
         ("digests", lambda: send_digests(now=now)),
         ("deliveries", lambda: retry_due_deliveries(now=now)),
     ]

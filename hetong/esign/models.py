@@ -158,6 +158,8 @@ class Signer(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     viewed_at = models.DateTimeField(_("viewed at"), null=True, blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    link_sent_at = models.DateTimeField(_("latest link sent at"), null=True, blank=True)  # sent_at is the first
+    reminder_count = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     identity = models.ForeignKey(SigningIdentity, verbose_name=_("signing identity"), null=True, blank=True,

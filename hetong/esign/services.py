@@ -189,8 +189,9 @@ def create_request(contract: Contract, *, by, document: GeneratedDocument | None
     return request
 
 
-def _issue_link(signer: Signer, request: SignatureRequest, *, now) -> str:
-    """A new single-use token for the signer (any earlier one dies), and the email carrying it."""
+def _issue_link(signer: Signer, request: SignatureRequest, *, now, reminder: bool = False) -> str:
+    """A new single-use token for the signer (any earlier one dies), and the email carrying it. `sent_at` stays the
+    first invitation's time; a signer who has opened the document stays "viewed"."""
     token = secrets.token_urlsafe(32)
     signer.token_hash = _sha256(token)
     signer.token_expires_at = min(now + dt.timedelta(days=LINK_DAYS), _end_of(request.deadline))
@@ -198,13 +199,17 @@ def _issue_link(signer: Signer, request: SignatureRequest, *, now) -> str:
     signer.session_key_bound = signer.otp_hash = ""
     signer.otp_expires_at = None
     signer.otp_attempts = 0
-    signer.status = Signer.Status.PENDING
-    signer.sent_at = now
+    signer.status = Signer.Status.VIEWED if signer.viewed_at else Signer.Status.PENDING
+    signer.sent_at = signer.sent_at or now
+    signer.link_sent_at = now
     signer.save()
     url = f"{settings.HETONG_BASE_URL}{link_path(token)}"
     contract = request.contract
     with translation.override(_language(signer)):
         subject = _("Please sign %(number)s %(title)s") % {"number": contract.number, "title": contract.title}
+        if reminder:
+            subject = _("Reminder: %(subject)s (by %(deadline)s)") % {"subject": subject,
+                                                                     "deadline": request.deadline.isoformat()}
         lines = [
             _("Dear %(name)s,") % {"name": signer.name}, "",
             _("You are asked to sign contract %(number)s %(title)s online.") % {"number": contract.number,
@@ -215,6 +220,8 @@ def _issue_link(signer: Signer, request: SignatureRequest, *, now) -> str:
         lines += ["", _("Open this link to read and sign it (it works once, until %(until)s):")
                   % {"until": timezone.localtime(signer.token_expires_at).strftime("%Y-%m-%d %H:%M")}, url, "",
                   _("You will be sent a one-time code by email to confirm it is you.")]
+        if reminder:
+            lines += ["", _("Links sent to you earlier for this contract no longer work.")]
         text = "\n".join(str(line) for line in lines)
         body = "".join(f"<p>{html.escape(line)}</p>" if line != url else f'<p><a href="{html.escape(url)}">'
                        f"{html.escape(url)}</a></p>" for line in lines if line)
@@ -507,6 +514,59 @@ def _complete(request: SignatureRequest, *, now) -> None:
                                 content_type="application/pdf")
     sign_contract(contract, by=request.created_by, signed_date=timezone.localdate(now),
                   signed_file=upload, note=_("Signed online"))
+    _tell_sender(request, gettext_lazy("%(number)s is signed by everyone") % {"number": contract.number},
+                 gettext_lazy("Every signer has signed %(number)s %(title)s. The signed PDF and the certificate of "
+                              "completion are on the contract page.") % {"number": contract.number,
+                                                                         "title": contract.title})
+
+
+REMIND_EVERY = dt.timedelta(days=2)  # 催签: a signer who has not signed hears again this long after the last email
+REMIND_MAX = 3  # ... this many times, plus once on the day before the deadline
+
+
+def _reminder_due(signer: Signer, request: SignatureRequest, *, now, today: dt.date) -> bool:
+    last = signer.link_sent_at
+    if last is None:
+        return False
+    if signer.reminder_count < REMIND_MAX and now - last >= REMIND_EVERY:
+        return True
+    eve = request.deadline - dt.timedelta(days=1)
+    return today >= eve and timezone.localtime(last).date() < eve
+
+
+def remind_pending(now: dt.datetime | None = None) -> int:
+    """催签: email every signer whose turn it is and who has not signed a new link, two days after the last email
+    (three times at most) and on the day before the deadline. Each signer is checked under a lock, so two
+    scheduler rounds at once send one reminder."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    candidates = Signer.objects.filter(
+        request__status=SignatureRequest.Status.SENT, request__deadline__gte=today,
+        status__in=[Signer.Status.PENDING, Signer.Status.VIEWED],
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in candidates:
+        with transaction.atomic():
+            signer = Signer.objects.select_for_update(of=("self",)).select_related(
+                "request__contract", "user").get(pk=pk)
+            request = _locked(signer.request)
+            if (request.status != SignatureRequest.Status.SENT
+                    or signer.status not in (Signer.Status.PENDING, Signer.Status.VIEWED)
+                    or not _reminder_due(signer, request, now=now, today=today)):
+                continue
+            signer.reminder_count += 1
+            _issue_link(signer, request, now=now, reminder=True)
+            _event("reminded", request, signer=signer, count=signer.reminder_count)
+            sent += 1
+    return sent
+
+
+def _tell_sender(request: SignatureRequest, title, body) -> None:
+    from hetong.notifications.models import Notification
+    from hetong.notifications.services import notify
+
+    notify(request.created_by, kind=Notification.Kind.SYSTEM, title=title, body=body,
+           url=reverse("contracts:detail", args=[request.contract_id]), contract=request.contract)
 
 
 def expire_due(now: dt.datetime | None = None) -> int:
@@ -523,5 +583,11 @@ def expire_due(now: dt.datetime | None = None) -> int:
             request.status = SignatureRequest.Status.EXPIRED
             request.save(update_fields=["status"])
             _event("expired", request, deadline=request.deadline.isoformat())
+            unsigned = ", ".join(request.signers.exclude(status=Signer.Status.SIGNED).values_list("name", flat=True))
+            _tell_sender(request, gettext_lazy("Signature request for %(number)s expired") % {
+                "number": request.contract.number},
+                gettext_lazy("The deadline %(deadline)s passed before everyone signed (not signed: %(names)s). "
+                             "Its links no longer work; send a new request from the contract page.") % {
+                "deadline": request.deadline.isoformat(), "names": unsigned})
             expired += 1
     return expired
