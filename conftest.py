@@ -6,6 +6,9 @@ import pytest
 
 from hetong.core.uscc import check_char
 
+# The signing flow's fixture (`setup`) and helpers, shared by the esign and API tests.
+pytest_plugins = ["hetong.esign.tests.flow"]
+
 _codes = itertools.count(1)
 
 

@@ -28,7 +28,7 @@ from hetong.contracts.models import (
     Signatory,
     Status,
 )
-from hetong.core.errors import Conflict, InvalidInput
+from hetong.core.errors import InvalidInput
 from hetong.core.money import CURRENCY_CODES
 
 from .errors import errors

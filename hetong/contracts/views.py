@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from hetong.approvals import services as approvals
 from hetong.core.dates import company_today
-from hetong.core.errors import Conflict, DomainError, InvalidInput, StaleVersion
+from hetong.core.errors import DomainError, InvalidInput, StaleVersion
 from hetong.core.exports import export_response
 from hetong.core.pagination import order, paginate
 from hetong.notifications.models import CalendarFeed

@@ -62,6 +62,13 @@ PATHS = {
     "/api/v1/approval-tasks/{task_id}/add-approver": {"post"},
     "/api/v1/signatures/verify": {"post"},
     "/api/v1/signatures/ca-certificate": {"get"},
+    "/api/v1/contracts/{contract_id}/signature-requests": {"get", "post"},
+    "/api/v1/contracts/{contract_id}/signed-document": {"get"},
+    "/api/v1/signature-requests/{request_id}": {"get"},
+    "/api/v1/signature-requests/{request_id}/send": {"post"},
+    "/api/v1/signature-requests/{request_id}/void": {"post"},
+    "/api/v1/signature-requests/{request_id}/signers/{signer_id}/resend": {"post"},
+    "/api/v1/signature-requests/{request_id}/certificate": {"get"},
 }
 
 

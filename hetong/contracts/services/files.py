@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hetong.audit.services import record
 from hetong.accounts.models import Role
+from hetong.audit.services import record
 from hetong.core.errors import (
     Conflict,
     Frozen,

@@ -13,7 +13,7 @@ from hetong.esign import services
 from hetong.esign.models import SignatureRequest, Signer
 from hetong.notifications.models import Delivery, Notification
 
-from .test_requests import last_mail, setup, sign_as, token_of  # noqa: F401  (setup is a fixture)
+from .flow import sign_as, token_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = dt.datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)  # a Tuesday
@@ -25,7 +25,7 @@ def mails(address: str) -> list[Delivery]:
 
 
 @pytest.fixture
-def sent(setup, sales_owner):  # noqa: F811
+def sent(setup, sales_owner):
     with time_machine.travel(START, tick=False):
         request = services.create_request(setup["contract"], by=sales_owner, signers=[setup["ours"], setup["contact"]],
                                           order="parallel", deadline=DEADLINE)
