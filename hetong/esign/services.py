@@ -252,7 +252,7 @@ def send(request: SignatureRequest, *, by) -> SignatureRequest:
         _event("sent", request, by=by, document_sha256=request.document_sha256, order=request.order)
         for signer in first:
             _issue_link(signer, request, now=now)
-            _event("link_sent", request, by=by, signer=signer)
+            _event("link_sent", request, by=by, signer=signer, sent_at=now.isoformat())
     return request
 
 
@@ -281,8 +281,9 @@ def resend(signer: Signer, *, by) -> Signer:
             raise IllegalTransition(_("This signature request is not out for signature."), code="request_not_sent")
         if signer.status in (Signer.Status.SIGNED, Signer.Status.WAITING, Signer.Status.DECLINED):
             raise IllegalTransition(_("This signer cannot be sent a new link now."), code="signer_not_pending")
-        _issue_link(signer, request, now=timezone.now())
-        _event("link_resent", request, by=by, signer=signer)
+        now = timezone.now()
+        _issue_link(signer, request, now=now)
+        _event("link_resent", request, by=by, signer=signer, sent_at=now.isoformat())
     return signer
 
 
@@ -328,7 +329,7 @@ def open_link(token: str, session_key: str) -> Signer:
             if Signer.objects.filter(pk=signer.pk, viewed_at__isnull=True).update(
                     viewed_at=now, status=Signer.Status.VIEWED):
                 signer.viewed_at, signer.status = now, Signer.Status.VIEWED
-                _event("viewed", signer.request, signer=signer)
+                _event("viewed", signer.request, signer=signer, viewed_at=now.isoformat())
     return signer
 
 
@@ -451,7 +452,7 @@ def sign(signer: Signer, *, session_key: str, ip: str | None, user_agent: str, d
             _complete(request, now=now)
         elif request.order == SignatureRequest.Order.SEQUENTIAL and remaining[0].status == Signer.Status.WAITING:
             _issue_link(remaining[0], request, now=now)
-            _event("link_sent", request, signer=remaining[0])
+            _event("link_sent", request, signer=remaining[0], sent_at=now.isoformat())
     signer.request = request
     return signer
 
@@ -556,7 +557,7 @@ def remind_pending(now: dt.datetime | None = None) -> int:
                 continue
             signer.reminder_count += 1
             _issue_link(signer, request, now=now, reminder=True)
-            _event("reminded", request, signer=signer, count=signer.reminder_count)
+            _event("reminded", request, signer=signer, count=signer.reminder_count, sent_at=now.isoformat())
             sent += 1
     return sent
 

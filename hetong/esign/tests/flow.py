@@ -2,7 +2,10 @@
 (the `setup` fixture, loaded for every test by the root conftest), and helpers that read the emailed link and code."""
 
 import datetime as dt
+import os
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -10,7 +13,7 @@ from hetong.contracts.models import Contract
 from hetong.contracts.services import approve_contract, submit_contract
 from hetong.customers.services import add_contact
 from hetong.documents import services as documents
-from hetong.esign import services
+from hetong.esign import pki, services
 from hetong.esign.models import Signer
 from hetong.notifications.models import Delivery
 
@@ -59,3 +62,35 @@ def confirm(signer: Signer, session: str) -> Signer:
 def sign_as(signer: Signer, session: str, **kw) -> Signer:
     confirm(signer, session)
     return services.sign(signer, session_key=session, ip="203.0.113.7", user_agent="Mozilla/5.0 Test", **kw)
+
+
+def flip_in_first_revision(data: bytes) -> bytes:
+    # The second line of a PDF is a binary comment: changing it keeps the file readable but breaks every digest.
+    at = data.index(b"\n") + 2
+    return data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1:]
+
+
+# --- poppler's pdfsig with Hetong's CA in an NSS trust store -------------------------------------------------------
+
+
+@pytest.fixture
+def pdfsig(tmp_path):
+    if not (shutil.which("pdfsig") and shutil.which("certutil")):
+        if os.environ.get("HETONG_REQUIRE_PDFSIG"):
+            pytest.fail("pdfsig and certutil are required (apt-get install poppler-utils libnss3-tools)")
+        pytest.skip("poppler's pdfsig or NSS certutil is not installed")
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    (tmp_path / "ca.pem").write_text(pki.ca_certificate_pem())
+    subprocess.run(["certutil", "-N", "--empty-password", "-d", f"sql:{nss}"], check=True, capture_output=True)
+    subprocess.run(["certutil", "-A", "-n", "hetong-ca", "-t", "C,C,C", "-i", str(tmp_path / "ca.pem"),
+                    "-d", f"sql:{nss}"], check=True, capture_output=True)
+
+    def run(data: bytes) -> str:
+        path = tmp_path / "file.pdf"
+        path.write_bytes(data)
+        done = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True,
+                              timeout=60)
+        return done.stdout + done.stderr
+
+    return run

@@ -15,6 +15,8 @@ from hetong.esign import pades, pki
 from hetong.esign.models import Authority, SigningIdentity
 from hetong.esign.providers import LocalProvider
 
+from .flow import flip_in_first_revision
+
 pytestmark = pytest.mark.django_db
 
 
@@ -74,14 +76,8 @@ def test_first_signature_alone_covers_the_whole_file(signed_twice):
     assert only.intact and only.trusted and only.covers_whole_document
 
 
-def _flip_in_first_revision(data: bytes) -> bytes:
-    # The second line of a PDF is a binary comment: changing it keeps the file readable but breaks every digest.
-    at = data.index(b"\n") + 2
-    return data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1:]
-
-
 def test_one_changed_byte_in_the_first_revision_makes_the_first_signature_not_intact(signed_twice):
-    tampered = _flip_in_first_revision(signed_twice[2])
+    tampered = flip_in_first_revision(signed_twice[2])
 
     report = pades.verify_pdf(tampered)
 
@@ -203,29 +199,6 @@ def test_two_first_callers_at_once_store_one_authority(monkeypatch):
 # --- poppler's pdfsig with Hetong's CA in an NSS trust store -------------------------------------------------------
 
 
-@pytest.fixture
-def pdfsig(tmp_path):
-    if not (shutil.which("pdfsig") and shutil.which("certutil")):
-        if os.environ.get("HETONG_REQUIRE_PDFSIG"):
-            pytest.fail("pdfsig and certutil are required (apt-get install poppler-utils libnss3-tools)")
-        pytest.skip("poppler's pdfsig or NSS certutil is not installed")
-    nss = tmp_path / "nss"
-    nss.mkdir()
-    (tmp_path / "ca.pem").write_text(pki.ca_certificate_pem())
-    subprocess.run(["certutil", "-N", "--empty-password", "-d", f"sql:{nss}"], check=True, capture_output=True)
-    subprocess.run(["certutil", "-A", "-n", "hetong-ca", "-t", "C,C,C", "-i", str(tmp_path / "ca.pem"),
-                    "-d", f"sql:{nss}"], check=True, capture_output=True)
-
-    def run(data: bytes) -> str:
-        path = tmp_path / "file.pdf"
-        path.write_bytes(data)
-        done = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True,
-                              timeout=60)
-        return done.stdout + done.stderr
-
-    return run
-
-
 def test_pdfsig_reports_every_signature_valid_and_the_last_covering_the_whole_document(signed_twice, pdfsig):
     out = pdfsig(signed_twice[2])
 
@@ -236,7 +209,7 @@ def test_pdfsig_reports_every_signature_valid_and_the_last_covering_the_whole_do
 
 
 def test_pdfsig_reports_a_digest_mismatch_after_one_byte_changes(signed_twice, pdfsig):
-    out = pdfsig(_flip_in_first_revision(signed_twice[2]))
+    out = pdfsig(flip_in_first_revision(signed_twice[2]))
 
     assert "Digest Mismatch" in out or "Signature is Invalid" in out, out
     assert "Signature is Valid." not in out.split("Signature #2")[0], out
