@@ -1,7 +1,4 @@
 import io
-import os
-import shutil
-import subprocess
 
 import pytest
 from cryptography import x509
