@@ -800,8 +800,11 @@ def _create_org(progress: Callable[[str], None]) -> dict:
         )
         entities.append(entity)
     from hetong.contracts.demo import create_catalogue
+    from hetong.esign.demo import give_entities_seals
 
-    return {"users": users, "entities": entities, "types": {}, "products": create_catalogue(by=users["admin"])}
+    give_entities_seals(entities, by=users["admin"])
+    return {"users": users, "entities": entities, "types": {}, "products": create_catalogue(by=users["admin"]),
+            "identities": {}}
 
 
 def _create_customer(plan: CustomerPlan, org: dict):
@@ -848,7 +851,39 @@ def _create_customer(plan: CustomerPlan, org: dict):
     return customer
 
 
-def _create_contract(plan: ContractPlan, customer, org: dict, numbers: dict[int, str]):
+SIGNED_ONLINE = {"signed", "active"}  # states whose demo contracts carry a real signed PDF (esign/demo.py)
+
+
+def _identity(org: dict, name: str, email: str, **owner):
+    from hetong.esign import pki
+
+    if email not in org["identities"]:
+        org["identities"][email] = pki.issue_identity(name, email, **owner)
+    return org["identities"][email]
+
+
+def _signing_job(contract, customer, org: dict, signatory):
+    """Our signatory with the entity's seal, then the customer's signatory contact."""
+    from hetong.esign import demo as esign_demo
+
+    contact = customer.contacts.filter(is_signatory=True).exclude(email="").order_by("pk").first()
+    if contact is None or not signatory.email:
+        return None
+    ours_name = signatory.display_name or signatory.username
+    ours = _identity(org, ours_name, signatory.email, user=signatory)
+    theirs = _identity(org, contact.name, contact.email, contact=contact)
+    entity = contract.entity
+    return esign_demo.Job(
+        html=esign_demo.contract_html(contract, customer, entity, ours=ours_name, theirs=contact.name),
+        ours=esign_demo.party(ours, [ours_name, entity.name], bytes(entity.seal) if entity.seal else None),
+        theirs=esign_demo.party(theirs, [contact.name, customer.name]),
+        authority=org.setdefault("authority", esign_demo.authority_fields()),
+    )
+
+
+def _create_contract(plan: ContractPlan, customer, org: dict, numbers: dict[int, str], pending: list | None = None):
+    """The contract through the plan's steps. When `pending` is given, a contract to be signed online stops before
+    its signing step and waits there for its signed PDF: (contract, plan, get-the-bytes) is appended."""
     from hetong.contracts import services
     from hetong.contracts.models import ContractFile, ContractType
 
@@ -905,6 +940,11 @@ def _create_contract(plan: ContractPlan, customer, org: dict, numbers: dict[int,
         elif step == "send":
             contract = services.send_contract_for_signing(contract, by=owner)
         elif step == "sign":
+            online = pending is not None and plan.state in SIGNED_ONLINE
+            job = _signing_job(contract, customer, org, approver) if online else None
+            if job is not None:  # signed in a worker; _sign_online finishes it
+                pending.append((contract, plan, org["signing"].submit(job)))
+                return contract
             contract = services.sign_contract(
                 contract, by=owner, signed_date=plan.signed_date, signed_file=_pdf(contract, "签署版")
             )
@@ -925,8 +965,9 @@ def _create_contract(plan: ContractPlan, customer, org: dict, numbers: dict[int,
     return contract
 
 
-def load(plan: Plan, *, progress: Callable[[str], None] = print, batch: int = 50) -> dict:
-    """Create the plan's data through the services. Returns counts for a summary."""
+def load(plan: Plan, *, progress: Callable[[str], None] = print, batch: int = 50, workers: int | None = None) -> dict:
+    """Create the plan's data through the services. Returns counts for a summary. `workers` processes sign the
+    online-signed contracts' PDFs (default one a CPU; 0 signs in this process)."""
     with transaction.atomic():
         org = _create_org(progress)
     customers = []
@@ -938,12 +979,31 @@ def load(plan: Plan, *, progress: Callable[[str], None] = print, batch: int = 50
     numbers: dict[int, str] = {}
     states: Counter = Counter()
     done = 0
-    for rows in _batches(plan.contracts, batch):
-        with transaction.atomic():
-            for row in rows:
-                contract = _create_contract(row, customers[row.customer], org, numbers)
-                states[contract.status] += 1
-        done += len(rows)
-        if done % 200 < batch or done == len(plan.contracts):
-            progress(f"contracts {done}/{len(plan.contracts)}")
+    from hetong.esign.demo import SigningPool
+
+    with SigningPool(workers) as org["signing"]:
+        for rows in _batches(plan.contracts, batch):
+            with transaction.atomic():
+                pending: list = []
+                for row in rows:
+                    contract = _create_contract(row, customers[row.customer], org, numbers, pending)
+                    if not any(contract is waiting for waiting, _plan, _get in pending):
+                        states[contract.status] += 1
+                for contract, row, signed_pdf in pending:  # the workers signed these meanwhile
+                    contract = _sign_online(contract, row, org, signed_pdf())
+                    states[contract.status] += 1
+            done += len(rows)
+            if done % 200 < batch or done == len(plan.contracts):
+                progress(f"contracts {done}/{len(plan.contracts)}")
     return {"customers": len(customers), "contracts": done, "states": dict(states)}
+
+
+def _sign_online(contract, plan: ContractPlan, org: dict, data: bytes):
+    from hetong.contracts import services
+
+    upload = SimpleUploadedFile(f"{contract.number}-签署版.pdf", data, content_type="application/pdf")
+    contract = services.sign_contract(contract, by=org["users"][plan.owner], signed_date=plan.signed_date,
+                                      signed_file=upload, note="双方在线签署（PAdES）")
+    if contract.status != plan.state:
+        raise RuntimeError(f"demo contract {contract.number} ended {contract.status}, planned {plan.state}")
+    return contract

@@ -45,6 +45,7 @@ from .models import Authority, SigningIdentity
 log = logging.getLogger(__name__)
 
 STAMP_WIDTH, STAMP_HEIGHT, STAMP_GAP, STAMP_MARGIN = 170, 72, 10, 36
+SIGNATURE_BYTES = 16 * 1024
 
 MODIFICATION_NAMES = {
     ModificationLevel.NONE: "none",
@@ -231,11 +232,13 @@ def sign_pdf(
     page: int = -1,
     box: tuple[int, int, int, int] | None = None,
     index: int = 0,
+    authority: Authority | None = None,
 ) -> bytes:
     """`data` with one more PAdES B-T signature by `identity`, appended as an incremental update so earlier
     signatures stay valid. The visible stamp shows `stamp_lines`, the signing time and the optional image (a drawn
-    signature or a company seal, PNG); without `box` it goes in the `index`-th slot along the page's bottom."""
-    ca = pki.authority()
+    signature or a company seal, PNG); without `box` it goes in the `index`-th slot along the page's bottom.
+    `authority` saves the look-up when the caller holds it (a worker process signing without the database)."""
+    ca = authority or pki.authority()
     signer = signers.SimpleSigner(
         signing_cert=_asn1_cert(identity.certificate_pem),
         signing_key=_asn1_key(identity.key_encrypted),
@@ -259,7 +262,9 @@ def sign_pdf(
     )
     out = io.BytesIO()
     try:
-        pdf_signer.sign_pdf(writer, output=out)
+        # The space for the signature is reserved up front: without it pyHanko signs and time-stamps twice, once
+        # to measure. An EC P-256 signature with our chain and an RSA-3072 time-stamp token need about 5 kB.
+        pdf_signer.sign_pdf(writer, output=out, bytes_reserved=SIGNATURE_BYTES)
     except SigningError as exc:
         raise InvalidInput(_("The document could not be signed: %(reason)s") % {"reason": exc}) from exc
     return out.getvalue()

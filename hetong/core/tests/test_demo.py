@@ -90,6 +90,23 @@ def test_demo_data_looks_like_a_real_book_of_business(db, fast_hashing):
     assert ContractFile.objects.filter(kind=ContractFile.Kind.DRAFT).exists()
 
 
+def test_signed_and_active_demo_contracts_carry_pdfs_signed_by_both_sides(db, fast_hashing):
+    from hetong.esign import pades
+
+    run_demo("--customers", "6", "--contracts", "30")
+
+    online = Contract.objects.filter(status__in=[Status.ACTIVE, Status.SIGNED]).select_related("customer", "entity")
+    assert online.exists()
+    for contract in online:
+        version = contract.files.get(kind=ContractFile.Kind.SIGNED).versions.get()
+        report = pades.verify_pdf(version.blob.read())
+        ours, theirs = report.signatures
+        assert report.all_valid and theirs.covers_whole_document, contract.number
+        assert User.objects.filter(email=ours.signer_email).exists()
+        assert contract.customer.contacts.filter(email=theirs.signer_email, is_signatory=True).exists()
+    assert all(entity.seal_sha256 for entity in LegalEntity.objects.all())  # the stamps carry the company seal
+
+
 def test_demo_refuses_a_database_that_holds_data_and_if_empty_leaves_it_alone(db, fast_hashing):
     run_demo("--customers", "3", "--contracts", "12")
     before = counts()
