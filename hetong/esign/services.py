@@ -111,13 +111,22 @@ def _document_pdf(document: GeneratedDocument) -> bytes:
     return bytes(row.pdf)
 
 
-def _check_unchanged(request: SignatureRequest) -> None:
-    """Refuse when the document or the partly signed PDF no longer hash to what was recorded."""
-    if _sha256(_document_pdf(request.document)) != request.document_sha256 or (
-        request.signed_pdf is not None and _sha256(bytes(request.signed_pdf)) != request.signed_sha256
-    ):
+def pdf_to_sign(request: SignatureRequest) -> bytes:
+    """The PDF the next signer reads and signs: the partly signed one once someone has signed, else the document.
+    Refused when it no longer hashes to what was recorded (the document at sending, each signature's result)."""
+    if request.signed_pdf is not None:
+        data, expected = bytes(request.signed_pdf), request.signed_sha256
+    else:
+        data, expected = _document_pdf(request.document), request.document_sha256
+    if _sha256(data) != expected:
         raise Conflict(_("The document was changed after it was sent for signature; it can no longer be signed."),
                        code="document_changed")
+    return data
+
+
+def link_expires_early(signer: Signer) -> bool:
+    """Whether the signer's link stops working before the request's deadline day ends (a late resend, say)."""
+    return signer.token_expires_at is not None and signer.token_expires_at < _end_of(signer.request.deadline)
 
 
 def _can_send(by, contract) -> None:
@@ -311,7 +320,7 @@ def _check_signer(signer: Signer, session_key: str, *, now) -> None:
     if signer.session_key_bound and signer.session_key_bound != session_key:
         raise PermissionDenied(_("This link was confirmed in another browser. Continue there, or ask the sender "
                                  "for a new link."), code="session_mismatch")
-    _check_unchanged(signer.request)
+    pdf_to_sign(signer.request)
 
 
 def open_link(token: str, session_key: str) -> Signer:
@@ -431,7 +440,7 @@ def sign(signer: Signer, *, session_key: str, ip: str | None, user_agent: str, d
             image = company_seal(request.contract)
             if image is None:
                 raise InvalidInput(_("No company seal is on file."), code="no_seal")
-        before = bytes(request.signed_pdf) if request.signed_pdf is not None else _document_pdf(request.document)
+        before = pdf_to_sign(request)
         index = request.signers.filter(status=Signer.Status.SIGNED).count()
         identity = pki.issue_identity(signer.name, signer.email, user=signer.user, contact=signer.contact)
         signed = provider().sign(before, identity, stamp={

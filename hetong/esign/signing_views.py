@@ -7,7 +7,6 @@ says nothing about other links.
 
 import base64
 import binascii
-import hashlib
 import io
 from functools import wraps
 
@@ -25,8 +24,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST, require_safe
 from PIL import Image, UnidentifiedImageError
 
-from hetong.core.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from hetong.core.errors import DomainError, InvalidInput, PermissionDenied
 from hetong.core.forms import StyledFormMixin
+from hetong.core.http import client_ip
 
 from . import services
 from .models import Signer
@@ -181,20 +181,6 @@ def _confirmed(request, token: str) -> Signer:
     return signer
 
 
-def _pdf_to_sign(signer: Signer) -> bytes:
-    """The PDF the signer signs: the previous signer's result, else the document; refused if it no longer hashes
-    to what was recorded."""
-    request = signer.request
-    if request.signed_pdf is not None:
-        data, expected = bytes(request.signed_pdf), request.signed_sha256
-    else:
-        data, expected = services._document_pdf(request.document), request.document_sha256
-    if hashlib.sha256(data).hexdigest() != expected:
-        raise Conflict(_("The document was changed after it was sent for signature; it can no longer be signed."),
-                       code="document_changed")
-    return data
-
-
 def _page_count(data: bytes) -> int:
     try:
         pdf = pypdfium2.PdfDocument(data)
@@ -240,13 +226,12 @@ def _page(request, token: str, signer: Signer, *, code_form=None, sign_form=None
         "token": token, "signer": signer, "request_": signer.request, "contract": contract,
         "confirmed": confirmed, "masked_email": _mask(signer.email),
         # The link's own end only when it comes before the end of the deadline day (a resent link, say).
-        "link_until": signer.token_expires_at if signer.token_expires_at < services._end_of(signer.request.deadline)
-        else None,
+        "link_until": signer.token_expires_at if services.link_expires_early(signer) else None,
         "code_form": code_form or CodeForm(), "next_url": reverse("esign:open", args=[token]),
     }
     if confirmed:
         context["sign_form"] = sign_form or SignForm(signer=signer, initial={"method": SignForm.DRAW})
-        context["pages"] = range(1, min(_page_count(_pdf_to_sign(signer)), PAGE_IMAGES_MAX) + 1)
+        context["pages"] = range(1, min(_page_count(services.pdf_to_sign(signer.request)), PAGE_IMAGES_MAX) + 1)
     return render(request, "esign/sign_page.html", context, status=status)
 
 
@@ -296,7 +281,7 @@ def confirm(request, token: str):
 @_refusals
 def document(request, token: str):
     signer = _confirmed(request, token)
-    data = _pdf_to_sign(signer)
+    data = services.pdf_to_sign(signer.request)
     if "page" in request.GET:  # one page as an image, for reading on a phone
         try:
             image = _page_png(data, int(request.GET["page"]))
@@ -323,7 +308,7 @@ def sign(request, token: str):
         data = form.cleaned_data
         try:
             signer = services.sign(
-                signer, session_key=request.session.session_key, ip=request.META.get("REMOTE_ADDR"),
+                signer, session_key=request.session.session_key, ip=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
                 drawn_png=data.get("drawn_png") if data["method"] == SignForm.DRAW else None,
                 typed_name=data["typed_name"] if data["method"] == SignForm.TYPE else None,
