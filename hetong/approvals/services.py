@@ -490,7 +490,7 @@ def run_slas(now=None) -> dict:
             notify(manager, kind=Notification.Kind.ESCALATION,
                    title=gettext_lazy("Overdue approval: %(number)s %(title)s") % {"number": contract.number, "title": contract.title},
                    body=gettext_lazy("%(person)s has not decided step %(step)s in time; you may decide in their place.")
-                   % {"person": task.user.get_full_name() or task.user.get_username(), "step": task.node.name},
+                   % {"person": str(task.user), "step": task.node.name},
                    url=task_url(copy), contract=contract)
     return {"reminded": reminded, "escalated": escalated}
 

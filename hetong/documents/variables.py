@@ -247,7 +247,7 @@ def contract_context(contract, *, language: str, today: dt.date) -> dict:
             "renewal_term": _period(contract.renewal_term, contract.renewal_unit, language) if contract.auto_renew else None,
             "notice_period": _period(contract.notice_period, contract.notice_unit, language),
             "description": contract.description,
-            "owner": _fill("contract.owner", {"name": owner.get_full_name() or owner.username, "email": owner.email}),
+            "owner": _fill("contract.owner", {"name": str(owner), "email": owner.email}),
             "department": contract.department.name if contract.department_id else None,
         }),
         "extra": extra_fields,

@@ -176,3 +176,47 @@ class SigningPool:
                 self.pool.terminate()
             self.pool.close()
             self.pool.join()
+
+
+def send_some(*, limit: int = 2, progress: Callable[[str], None] = print) -> int:
+    """A few approved demo contracts sent out for signature through the services (a generated PDF, our approver
+    and the customer's signatory), so the Signature card and the signing pages have something to show."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from hetong.contracts.models import Contract
+    from hetong.core.dates import company_today
+    from hetong.documents import services as documents
+    from hetong.documents.models import GeneratedDocument, Template
+
+    from . import services
+
+    sent = 0
+    approved = Contract.objects.filter(status=Contract.Status.APPROVED).select_related("customer", "owner")
+    for contract in approved.order_by("pk")[: limit * 4]:
+        contact = contract.customer.contacts.filter(is_signatory=True).exclude(email="").first()
+        approver = next((event.actor for event in contract_events(contract, "contract.approve")), None)
+        template = documents.templates_for(contract).filter(  # HTML: its PDF is made at once, without LibreOffice
+            kind=Template.Kind.HTML, purpose=Template.Purpose.CONTRACT).order_by("-is_standard", "pk").first()
+        if contact is None or approver is None or not approver.email or template is None:
+            continue
+        with transaction.atomic():
+            document = documents.generate_document(contract, template, by=contract.owner)
+            if document.pdf_status != GeneratedDocument.PdfStatus.READY:
+                continue
+            request = services.create_request(
+                contract, by=contract.owner, document=document, signers=[approver, contact],
+                deadline=company_today() + dt.timedelta(days=10), message="请于十日内完成签署，如有疑问请联系我。")
+            services.send(request, by=contract.owner)
+        sent += 1
+        if sent >= limit:
+            break
+    progress(f"signature requests sent for {sent} demo contracts")
+    return sent
+
+
+def contract_events(contract, verb: str):
+    from hetong.audit.models import AuditEvent
+
+    return AuditEvent.objects.for_target(contract).filter(verb=verb).select_related("actor").order_by("-seq")

@@ -146,8 +146,8 @@ def _signer_rows(contract: Contract, signers) -> list[dict]:
         if isinstance(who, User):
             if not who.is_active or not who.email or not rules.has_perm("contracts.sign_contract", who, contract):
                 raise InvalidInput(_("%(name)s is not authorised to sign this contract or has no email address.")
-                                   % {"name": who.get_full_name() or who.get_username()}, code="signer_not_authorised")
-            row = {"side": Signer.Side.OURS, "user": who, "name": who.get_full_name() or who.get_username(),
+                                   % {"name": str(who)}, code="signer_not_authorised")
+            row = {"side": Signer.Side.OURS, "user": who, "name": str(who),
                    "email": who.email}
         elif isinstance(who, Contact):
             if who.customer_id != contract.customer_id or not who.is_signatory or not who.email:

@@ -32,7 +32,8 @@ def contract_signing_card(context, contract):
     """The contract's newest signature requests with their signers: two queries, however many signers."""
     request = context["request"]
     signers = Signer.objects.only(
-        "request", "position", "side", "name", "email", "status", "sent_at", "viewed_at", "signed_at")
+        "request", "position", "side", "name", "email", "status", "sent_at", "viewed_at", "signed_at", "link_sent_at",
+        "reminder_count")
     requests = list(
         SignatureRequest.objects.filter(contract=contract)
         .select_related("document")

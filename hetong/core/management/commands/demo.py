@@ -48,6 +48,9 @@ class Command(BaseCommand):
         documents_demo.generate_samples(admin, progress=progress)
         approvals_demo.load_workflows(admin, progress=progress)
         approvals_demo.submit_some(progress=progress)
+        from hetong.esign import demo as esign_demo
+
+        esign_demo.send_some(progress=progress)
         from django.db.models import Count
 
         from hetong.contracts.models import Contract
