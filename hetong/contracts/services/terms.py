@@ -72,6 +72,18 @@ def notice_deadline_for(contract, calendar: WorkCalendar | None = None) -> dt.da
     return deadlines.notice_deadline(end, contract.notice_period, contract.notice_unit, calendar or company_calendar())
 
 
+# Other capabilities add dates of their own (a payment plan's next due installment, an obligation's next due date):
+# each source is a function of the contract returning {kind: date} for the kinds it owns, already limited to the
+# statuses in which they matter. Register in AppConfig.ready with add_key_date_source, and add the kind's label and
+# statuses to KEY_DATE_KINDS there too, so reminder rules and calendars offer it.
+_KEY_DATE_SOURCES: list = []
+
+
+def add_key_date_source(source) -> None:
+    if source not in _KEY_DATE_SOURCES:
+        _KEY_DATE_SOURCES.append(source)
+
+
 def key_dates_of(contract: Contract) -> dict[str, dt.date]:
     """The key dates that matter for the contract in its present status, by kind."""
     values = {
@@ -79,7 +91,9 @@ def key_dates_of(contract: Contract) -> dict[str, dt.date]:
         "signing": contract.signing_deadline, "review": contract.review_date,
     }
     wanted = {kind: values[kind] for kind, (_label, statuses) in KEY_DATE_KINDS.items()
-              if contract.status in statuses and values[kind]}
+              if kind in values and contract.status in statuses and values[kind]}
+    for source in _KEY_DATE_SOURCES:
+        wanted.update({kind: day for kind, day in source(contract).items() if day})
     if contract.status in EXTRA_KEY_DATE_STATUSES and contract.extra and contract.contract_type_id:
         for field in contract.contract_type.date_fields():
             try:
