@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "hetong.documents",
     "hetong.approvals",
     "hetong.esign",
+    "hetong.payments",
     "hetong.search",
     "hetong.api",
 ]

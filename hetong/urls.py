@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/", include("hetong.documents.urls")),
     path("approvals/", include("hetong.approvals.urls")),
     path("esign/", include("hetong.esign.urls")),
+    path("payments/", include("hetong.payments.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -4,10 +4,11 @@ hetong.customers.services, which decide what may change."""
 import datetime as dt
 from typing import Literal
 
+from django.http import FileResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 
-from hetong.customers import services
+from hetong.customers import archive, services
 from hetong.customers.filters import SORTS, CustomerFilter, sort_for
 from hetong.customers.models import Contact, Customer, CustomerStatus, Industry, Level
 
@@ -175,6 +176,23 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
     version = data.pop("version")
     services.update_customer(_get(request, customer_id), by=request.auth, version=version, data=data)
     return _get(request, customer_id)
+
+
+@router.get(
+    "/customers/{int:customer_id}/dossier",
+    response={**errors(401, 404, 409)},
+    openapi_extra={"responses": {200: {
+        "description": "The customer's dossier: a ZIP with index.pdf, every file of the customer's contracts the caller "
+                       "may see, and SHA256SUMS (each file's SHA-256 as recorded when it was stored, checked while "
+                       "exporting; a changed file refuses the export with 409).",
+        "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+    }}},
+)
+def customer_dossier(request, customer_id: int):
+    handle, name = archive.export_dossier(_get(request, customer_id), by=request.auth)
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.get("/customers/{int:customer_id}/contacts", response={200: list[ContactOut], **errors(401, 404)})

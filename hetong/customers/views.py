@@ -3,10 +3,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest
+from django.http import FileResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from hetong.contracts.models import Contract
 from hetong.core.errors import DomainError, StaleVersion
@@ -14,7 +14,7 @@ from hetong.core.exports import export_response
 from hetong.core.forms import add_domain_error, style_filter_form
 from hetong.core.pagination import paginate
 
-from . import services
+from . import archive, services
 from .filters import SORT_CHOICES, CustomerFilter, sort_for
 from .forms import ContactForm, CustomerForm, InteractionForm
 from .models import Customer
@@ -197,3 +197,29 @@ def interaction_add(request, pk: int):
         messages.success(request, _("The interaction was logged."))
         return redirect("customers:detail", customer.pk)
     return _detail(request, customer, interaction_form=form, status=400)
+
+
+@login_required
+@require_safe
+def customer_archive(request, pk: int):
+    """Everything on record with the customer, in date order: contracts, files, documents, signatures, notices,
+    payments and interactions (as far as the user may see them)."""
+    customer = _visible(request, pk)
+    contracts, section = archive.gather(customer, request.user)
+    return render(request, "customers/customer_archive.html", {
+        "customer": customer, "contracts": contracts, "entries": section.entries[::-1], "file_count": len(section.files),
+    })
+
+
+@login_required
+@require_safe
+def customer_dossier(request, pk: int):
+    customer = _visible(request, pk)
+    try:
+        handle, name = archive.export_dossier(customer, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("customers:archive", pk=customer.pk)
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -11,6 +11,7 @@ PATHS = {
     "/api/v1/customers": {"get", "post"},
     "/api/v1/customers/{customer_id}": {"get", "patch"},
     "/api/v1/customers/{customer_id}/contacts": {"get", "post"},
+    "/api/v1/customers/{customer_id}/dossier": {"get"},
     "/api/v1/contacts/{contact_id}": {"get", "patch"},
     "/api/v1/contracts": {"get", "post"},
     "/api/v1/contracts/{contract_id}": {"get", "patch"},
@@ -69,6 +70,12 @@ PATHS = {
     "/api/v1/signature-requests/{request_id}/void": {"post"},
     "/api/v1/signature-requests/{request_id}/signers/{signer_id}/resend": {"post"},
     "/api/v1/signature-requests/{request_id}/certificate": {"get"},
+    "/api/v1/contracts/{contract_id}/installments": {"get", "put"},
+    "/api/v1/installments/{installment_id}/due-date": {"post"},
+    "/api/v1/contracts/{contract_id}/receipts": {"get", "post"},
+    "/api/v1/receipts/{receipt_id}/reverse": {"post"},
+    "/api/v1/contracts/{contract_id}/invoices": {"get", "post"},
+    "/api/v1/payments/aging": {"get"},
 }
 
 

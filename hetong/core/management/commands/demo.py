@@ -51,6 +51,8 @@ class Command(BaseCommand):
         from hetong.esign import demo as esign_demo
 
         esign_demo.send_some(progress=progress)
+        from hetong.payments import demo as payments_demo
+        payments_demo.load(progress=progress)
         from django.db.models import Count
 
         from hetong.contracts.models import Contract

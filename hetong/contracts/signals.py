@@ -1,0 +1,3 @@
+import django.dispatch
+
+contract_ended = django.dispatch.Signal()

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    name = "hetong.payments"
+    verbose_name = _("Payments")
+
+    def ready(self):
+        from hetong.contracts.models import KEY_DATE_KINDS, Status
+        from hetong.contracts.services.terms import add_key_date_source
+
+        from . import receivers, rules  # noqa: F401  (registers the perms and the termination receiver)
+        from .services import payment_key_dates
+
+        KEY_DATE_KINDS["payment"] = (_("Payment due"), {Status.SIGNED, Status.ACTIVE})
+        add_key_date_source(payment_key_dates)
