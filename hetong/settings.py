@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "hetong.documents",
     "hetong.approvals",
     "hetong.esign",
+    "hetong.changes",
+    "hetong.obligations",
     "hetong.payments",
     "hetong.search",
     "hetong.api",

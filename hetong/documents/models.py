@@ -27,6 +27,9 @@ class Template(TimeStamped):
         CONTRACT = "contract", _("Contract")
         RENEWAL = "renewal", _("Renewal letter")
         NOTICE = "notice", _("Notice")
+        TERMINATION = "termination", _("Termination notice")
+        NON_RENEWAL = "non_renewal", _("Non-renewal notice")
+        CHANGE_NOTICE = "change_notice", _("Change notice")
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=100)

@@ -6,6 +6,7 @@ A value the contract lacks is left out, so using it raises a clear error naming 
 """
 
 import datetime as dt
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -89,6 +90,10 @@ CATALOGUE: tuple[Variable, ...] = (
     Variable("totals.total", _("Total"), "11,400.00"),
     Variable("totals.total_capital", _("Total in Chinese capitals (大写)"), "壹万壹仟肆佰元整"),
     Variable("totals.total_words", _("Total in English words"), "Eleven thousand four hundred yuan only"),
+    Variable("notice.kind", _("Notice: kind"), "解除通知"),
+    Variable("notice.reason", _("Notice: reason"), "协商一致"),
+    Variable("notice.effective_date", _("Notice: effective date"), "2026年12月31日"),
+    Variable("notice.note", _("Notice: explanation"), "双方经协商一致，同意提前解除合同。"),
     Variable("today", _("Today"), "2026年11月26日"),
     Variable("clauses.<key>", _("A clause of the library, in the template's language"), "clauses.payment"),
     Variable("clauses_zh.<key>", _("A clause in Chinese (bilingual templates)"), "clauses_zh.payment"),
@@ -96,6 +101,10 @@ CATALOGUE: tuple[Variable, ...] = (
 )
 
 CLAUSE_ROOTS = ("clauses", "clauses_zh", "clauses_en")
+NOTICE_KEYS = ("kind", "reason", "effective_date", "note")
+# The written notice being generated (kind, reason, effective date, note): hetong.changes sets it around
+# generate_document, so a notice template can say why and from when. Outside a notice every notice.* is missing.
+NOTICE: ContextVar[dict | None] = ContextVar("document_notice", default=None)
 # Names a loop gives its body beside the loop variable.
 LOOP_ATTRIBUTES = frozenset({"index", "index0", "first", "last", "length", "revindex", "revindex0"})
 
@@ -272,6 +281,7 @@ def contract_context(contract, *, language: str, today: dt.date) -> dict:
             "total_capital": amounts.capital(totals["total"]),
             "total_words": amounts.english(totals["total"], contract.currency),
         },
+        "notice": _fill("notice", {key: (NOTICE.get() or {}).get(key) for key in NOTICE_KEYS}),
         "today": today,
     }
 

@@ -190,7 +190,15 @@ def terminate_contract(contract, *, by, version=None, terminated_on=None, note: 
         terminated_on = parse_date(terminated_on) or company_today()
     except ValueError:
         raise _field_error("terminated_on", _("Enter a valid date (YYYY-MM-DD).")) from None
-    return _transition(contract, "terminate", by=by, version=version, terminated_on=terminated_on, status_note=note[:500])
+    from ..signals import contract_ended
+
+    with transaction.atomic():
+        ended = _transition(contract, "terminate", by=by, version=version, terminated_on=terminated_on,
+                            status_note=note[:500])
+        # Whatever still lies ahead (installments, obligations) stops, in the same transaction, however the
+        # contract was terminated (the contract page, the API, or a termination with its written notice).
+        contract_ended.send(sender=Contract, contract=ended, on=terminated_on, reason=note[:500], by=by)
+    return ended
 
 
 def cancel_contract(contract, *, by, version=None, note: str = "") -> Contract:

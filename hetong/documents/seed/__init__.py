@@ -79,6 +79,36 @@ TEMPLATES: list[dict] = [
         "is_standard": False,
         "html": _html("renewal_zh.html"),
     },
+    {
+        "name": "合同解除通知函",
+        "kind": "html",
+        "language": "zh-hans",
+        "purpose": "termination",
+        "description": "致客户的合同解除通知函：解除原因、解除生效日、结算与交接安排。",
+        "type_codes": [],
+        "is_standard": False,
+        "html": _html("termination_zh.html"),
+    },
+    {
+        "name": "不续约通知函",
+        "kind": "html",
+        "language": "zh-hans",
+        "purpose": "non_renewal",
+        "description": "致客户的不续约通知函：原合同期满后不再续约（含自动续期合同）。",
+        "type_codes": [],
+        "is_standard": False,
+        "html": _html("non_renewal_zh.html"),
+    },
+    {
+        "name": "合同变更通知函",
+        "kind": "html",
+        "language": "zh-hans",
+        "purpose": "change_notice",
+        "description": "致客户的合同变更通知函：变更事项及生效日，异议期十日。",
+        "type_codes": [],
+        "is_standard": False,
+        "html": _html("change_notice_zh.html"),
+    },
 ]
 
 __all__ = ["CLAUSES", "CLAUSE_KEYS", "TEMPLATES"]

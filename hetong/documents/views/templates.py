@@ -61,6 +61,7 @@ CATALOGUE_ROOTS = {
     "extra": gettext_lazy("Extra fields of the contract type"),
     "items": gettext_lazy("Line items (a list)"),
     "totals": gettext_lazy("Totals of the line items"),
+    "notice": gettext_lazy("Written notice (notice templates only)"),
     "today": gettext_lazy("Today"),
     "clauses": gettext_lazy("Clauses"),
 }

@@ -51,6 +51,10 @@ class Command(BaseCommand):
         from hetong.esign import demo as esign_demo
 
         esign_demo.send_some(progress=progress)
+        from hetong.changes import demo as changes_demo
+        changes_demo.load(progress=progress)
+        from hetong.obligations import demo as obligations_demo
+        obligations_demo.load(progress=progress)
         from hetong.payments import demo as payments_demo
         payments_demo.load(progress=progress)
         from django.db.models import Count
