@@ -7,4 +7,9 @@ class ChangesConfig(AppConfig):
     verbose_name = _("Renewals and notices")
 
     def ready(self):
+        from hetong.customers.archive import add_archive_source
+
         from . import rules  # noqa: F401  (registers the app's permissions)
+        from .archive import source
+
+        add_archive_source(source)  # what this app holds, in the customer's archive and dossier

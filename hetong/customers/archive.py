@@ -136,11 +136,24 @@ def _interactions_source(customer, contracts) -> Section:
     return section
 
 
-def _reader(version) -> Callable[[], bytes]:
+def stored(field) -> Callable[[], bytes]:
+    """A reader for a stored FileField's bytes (a missing file reads as empty, so its digest does not match)."""
     def read() -> bytes:
-        with version.blob.storage.open(version.blob.name, "rb") as handle:
-            return handle.read()
+        try:
+            with field.storage.open(field.name, "rb") as handle:
+                return handle.read()
+        except OSError:
+            return b""
     return read
+
+
+def folder(contract) -> str:
+    """The contract's folder in the dossier."""
+    return _folder(contract)
+
+
+def _reader(version) -> Callable[[], bytes]:
+    return stored(version.blob)
 
 
 def _blob(model, pk: int, column: str) -> Callable[[], bytes]:

@@ -16,3 +16,8 @@ class ObligationsConfig(AppConfig):
         # The earliest due date of an open obligation feeds the reminder rules while the contract is in force.
         KEY_DATE_KINDS["obligation"] = (_("Obligation due"), {Status.SIGNED, Status.ACTIVE})
         add_key_date_source(next_due_date_of)
+        from hetong.customers.archive import add_archive_source
+
+        from .archive import source
+
+        add_archive_source(source)  # what this app holds, in the customer's archive and dossier

@@ -15,3 +15,8 @@ class PaymentsConfig(AppConfig):
 
         KEY_DATE_KINDS["payment"] = (_("Payment due"), {Status.SIGNED, Status.ACTIVE})
         add_key_date_source(payment_key_dates)
+        from hetong.customers.archive import add_archive_source
+
+        from .archive import source
+
+        add_archive_source(source)  # what this app holds, in the customer's archive and dossier

@@ -114,3 +114,38 @@ def test_the_api_serves_the_dossier_to_who_may_see_the_customer(signed, sales_ow
     assert ok.status_code == 200 and "index.pdf" in unzip(b"".join(ok.streaming_content))
     hidden = Client(HTTP_AUTHORIZATION=f"Bearer {token_for(other_sales)}").get(f"/api/v1/customers/{signed.pk}/dossier")
     assert hidden.status_code == 404
+
+
+def test_a_demo_customers_dossier_holds_every_file_of_its_contracts(db, settings):
+    import io as _io
+
+    from django.core.management import call_command
+    from django.db.models import Count
+
+    from hetong.accounts.models import User
+    from hetong.changes.models import NoticeDelivery
+    from hetong.customers.models import Customer
+    from hetong.obligations.models import EvidenceFile
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("demo", "--customers", "6", "--contracts", "30", stdout=_io.StringIO())
+    customer = (Customer.objects.annotate(n=Count("contracts__files__versions")).order_by("-n", "pk").first())
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    response = client.get(reverse("customers:dossier", args=[customer.pk]))
+    assert response.status_code == 200
+    files = unzip(b"".join(response.streaming_content))
+    sums = dict(reversed(line.split("  ", 1)) for line in files["SHA256SUMS"].decode().splitlines())
+    for path, digest in sums.items():
+        assert hashlib.sha256(files[path]).hexdigest() == digest, path
+    expected = {v.sha256 for v in FileVersion.objects.filter(file__contract__customer=customer)}
+    expected |= {d.pdf_sha256 for d in GeneratedDocument.objects.filter(contract__customer=customer) if d.pdf_sha256}
+    expected |= {d.docx_sha256 for d in GeneratedDocument.objects.filter(contract__customer=customer) if d.docx_sha256}
+    expected |= {e.sha256 for e in EvidenceFile.objects.filter(obligation__contract__customer=customer)}
+    expected |= {d.proof_sha256 for d in NoticeDelivery.objects.filter(notice__contract__customer=customer)
+                 if d.proof_sha256}
+    expected |= set(SignatureRequest.objects.filter(contract__customer=customer, status="completed")
+                    .values_list("certificate_sha256", flat=True))
+    assert expected and expected <= set(sums.values())
+    index = "".join("".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(files["index.pdf"])).pages)
+    assert all(digest in index for path, digest in sums.items() if path != "index.pdf")
