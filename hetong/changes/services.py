@@ -196,7 +196,7 @@ def renew(
     note = clean_text(str(note or ""))[:500]
     with transaction.atomic():
         current = (
-            Contract.objects.select_for_update().select_related("customer", "entity").get(pk=contract.pk)
+            Contract.objects.select_for_update(of=("self",)).select_related("customer", "entity").get(pk=contract.pk)
         )
         if current.status not in RENEWABLE:
             raise IllegalTransition(
@@ -515,7 +515,7 @@ def terminate(
     reason_label = str(ReasonCode(reason).label)
     with transaction.atomic():
         # Lock first: the dates are checked against the row as it is now, not as the caller read it.
-        current = Contract.objects.select_for_update().select_related("contract_type").get(pk=contract.pk)
+        current = Contract.objects.select_for_update(of=("self",)).select_related("contract_type").get(pk=contract.pk)
         if current.end_date and effective_on > current.end_date:
             raise _field("effective_on", _(
                 "The termination cannot take effect after the end of the current term (%(date)s)."

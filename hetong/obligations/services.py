@@ -263,7 +263,7 @@ def complete_obligation(obligation: Obligation, *, by, done_on=None, note: str =
     try:
         with transaction.atomic():
             # Lock first: two people can record the same delivery at the same moment; only one may move it.
-            current = Obligation.objects.select_for_update().select_related("contract", "series").get(pk=current.pk)
+            current = Obligation.objects.select_for_update(of=("self",)).select_related("contract", "series").get(pk=current.pk)
             if current.status != ObligationStatus.OPEN:
                 raise IllegalTransition(_("Only an open obligation can be marked done."))
             fields = {"status": ObligationStatus.DONE, "done_on": day, "done_by": by}
