@@ -276,19 +276,16 @@ def renew(
             "price_change_amount": str(amount) if amount is not None else None,
             **moved,
         }
-        record(
-            actor=by,
-            verb="changes.renewed",
-            target=current,
-            data={**facts, "successor": successor.pk, "successor_number": successor.number},
-        )
-        record(
-            actor=by,
-            verb="changes.renewal_of",
-            target=successor,
-            data={**facts, "predecessor": current.pk, "predecessor_number": current.number},
-        )
+        _record_link(current, successor, by=by, facts=facts)
     return renewal
+
+
+def _record_link(current: Contract, successor: Contract, *, by, facts: dict) -> None:
+    """The renewal in the audit chain of both contracts, each naming the other."""
+    record(actor=by, verb="changes.renewed", target=current,
+           data={**facts, "successor": successor.pk, "successor_number": successor.number})
+    record(actor=by, verb="changes.renewal_of", target=successor,
+           data={**facts, "predecessor": current.pk, "predecessor_number": current.number})
 
 
 def link_successor(predecessor: Contract, successor: Contract, *, by, note: str = "") -> Renewal:
@@ -339,18 +336,7 @@ def link_successor(predecessor: Contract, successor: Contract, *, by, note: str 
             "new_amount": str(successor.amount),
             **moved,
         }
-        record(
-            actor=by,
-            verb="changes.renewed",
-            target=current,
-            data={**facts, "successor": successor.pk, "successor_number": successor.number},
-        )
-        record(
-            actor=by,
-            verb="changes.renewal_of",
-            target=successor,
-            data={**facts, "predecessor": current.pk, "predecessor_number": current.number},
-        )
+        _record_link(current, successor, by=by, facts=facts)
     return renewal
 
 
