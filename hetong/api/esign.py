@@ -125,6 +125,9 @@ class SignatureRequestIn(BodySchema):
     document_id: int | None = Field(
         None, description="A generated document of the contract with a ready PDF; default the newest one."
     )
+    amendment_id: int | None = Field(
+        None, description="Sign an approved amendment of the contract (its own document) instead of the contract."
+    )
     signers: list[SignerIn] = Field(description="In signing order.")
     order: SignatureRequest.Order = SignatureRequest.Order.SEQUENTIAL
     deadline: dt.date = Field(description="Sign by this day (today or later); links stop working after it.")
@@ -161,6 +164,7 @@ class SignerOut(Schema):
 class SignatureRequestOut(Schema):
     id: int
     contract: int
+    amendment: int | None = Field(None, description="The amendment signed, when it is not the contract itself.")
     status: SignatureRequest.Status
     order: SignatureRequest.Order
     document: int = Field(description="The generated document sent for signature.")
@@ -180,6 +184,10 @@ class SignatureRequestOut(Schema):
     @staticmethod
     def resolve_contract(obj):
         return obj.contract_id
+
+    @staticmethod
+    def resolve_amendment(obj):
+        return obj.amendment_id
 
     @staticmethod
     def resolve_document(obj):
@@ -301,13 +309,20 @@ def list_signature_requests(request, contract_id: int):
     "kept. A user or contact id that does not exist or that you cannot see is a 400 with field errors.",
 )
 def create_signature_request(request, contract_id: int, payload: SignatureRequestIn):
+    from hetong.changes.models import Amendment
+
     contract = _contract(request, contract_id)
     document = _document(contract, payload.document_id)
+    amendment = None
+    if payload.amendment_id is not None:
+        amendment = Amendment.objects.filter(pk=payload.amendment_id, contract=contract).first()
+        if amendment is None:
+            raise InvalidInput(errors={"amendment_id": [_("There is no such amendment of this contract.")]})
     signers = _signers(request, contract, payload.signers)
     with transaction.atomic():  # create and send together, or neither
         created = services.create_request(
             contract, by=request.auth, document=document, signers=signers, order=payload.order,
-            deadline=payload.deadline, message=payload.message,
+            deadline=payload.deadline, message=payload.message, amendment=amendment,
         )
         if payload.send:
             services.send(created, by=request.auth)

@@ -96,6 +96,11 @@ class Instance(models.Model):
     contract = models.ForeignKey(
         "contracts.Contract", verbose_name=_("contract"), on_delete=models.PROTECT, related_name="approvals"
     )
+    # Set when the round approves an amendment of the contract (its changed terms), not the contract itself.
+    amendment = models.ForeignKey(
+        "changes.Amendment", verbose_name=_("amendment"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="approvals",
+    )
     round = models.PositiveIntegerField(_("round"))
     version = models.ForeignKey(WorkflowVersion, verbose_name=_("workflow version"), on_delete=models.PROTECT,
                                 related_name="instances")

@@ -92,24 +92,36 @@ def preview(contract: Contract, *, submitter=None):
 
 # --- starting -------------------------------------------------------------------------------------------------
 
-def running(contract) -> Instance | None:
-    return Instance.objects.filter(contract=contract, status=Instance.Status.RUNNING).first()
+def running(contract, *, any_subject: bool = False) -> Instance | None:
+    """The contract's own running approval (or, with any_subject, one of its amendments' too)."""
+    rows = Instance.objects.filter(contract=contract, status=Instance.Status.RUNNING)
+    return (rows if any_subject else rows.filter(amendment__isnull=True)).first()
 
 
-def start(contract: Contract, *, by, now=None) -> Instance | None:
-    """Start an approval of a contract just submitted (call inside the submitting transaction). Without any
-    published workflow there is none, and the contract is approved by hand as before."""
+def running_for(amendment) -> Instance | None:
+    return Instance.objects.filter(amendment=amendment, status=Instance.Status.RUNNING).first()
+
+
+def start(contract: Contract, *, by, now=None, amendment=None) -> Instance | None:
+    """Start an approval of a contract (or of an amendment of it) just submitted (call inside the submitting
+    transaction). Without any published workflow there is none, and it is approved by hand as before. An amendment is
+    routed by the terms the contract would have once amended."""
     from hetong.documents.selectors import latest_document
 
-    version = defs.choose(contract)
+    if amendment is not None:
+        from hetong.changes.amendments import routing_subject
+
+        subject, document = routing_subject(amendment), amendment.document
+    else:
+        subject, document = contract, latest_document(contract)
+    version = defs.choose(subject)
     if version is None:
         return None
     now = now or timezone.now()
-    steps = defs.steps_for(version.definition, contract, submitter=by)
+    steps = defs.steps_for(version.definition, subject, submitter=by)
     round_number = (Instance.objects.filter(contract=contract).order_by("-round").values_list("round", flat=True).first() or 0) + 1
-    document = latest_document(contract)
     instance = Instance.objects.create(
-        contract=contract, round=round_number, version=version, route=[s.as_json() for s in steps],
+        contract=contract, amendment=amendment, round=round_number, version=version, route=[s.as_json() for s in steps],
         submitted_by=by, contract_version=contract.version, document=document, started_at=now,
     )
     NodeRun.objects.bulk_create(
@@ -119,7 +131,7 @@ def start(contract: Contract, *, by, now=None) -> Instance | None:
         for i, s in enumerate(steps)
     )
     record(actor=by, verb="approval.started", target=contract,
-           data={"instance": instance.pk, "round": round_number, "workflow": version.workflow.name, "version": version.number,
+           data={"instance": instance.pk, "round": round_number, **({"amendment": amendment.label} if amendment else {}), "workflow": version.workflow.name, "version": version.number,
                  "steps": [s.name for s in steps if not s.skipped]})
     _advance(instance, from_index=0, now=now, actor=by)
     return instance
@@ -348,7 +360,12 @@ def _finish(instance: Instance, status: str, *, now, actor, note: str = "") -> N
     instance.status = status
     action = {Instance.Status.APPROVED: "approve", Instance.Status.REJECTED: "reject",
               Instance.Status.RETURNED: "return_for_changes", Instance.Status.RECALLED: "withdraw"}[status]
-    _transition(instance.contract, action, by=actor, enforce=False, status_note=note[:500])
+    if instance.amendment_id:
+        from hetong.changes import amendments
+
+        amendments.transition(instance.amendment, action, by=actor, note=note)
+    else:
+        _transition(instance.contract, action, by=actor, enforce=False, status_note=note[:500])
     _tell_submitter(instance, status)
 
 
@@ -358,15 +375,19 @@ def _tell_submitter(instance: Instance, status: str) -> None:
 
     if status == Instance.Status.RECALLED:
         return
-    contract = instance.contract
+    contract, amendment = instance.contract, instance.amendment
     titles = {
         Instance.Status.APPROVED: gettext_lazy("Approved: %(number)s %(title)s"),
         Instance.Status.REJECTED: gettext_lazy("Rejected: %(number)s %(title)s"),
         Instance.Status.RETURNED: gettext_lazy("Returned for changes: %(number)s %(title)s"),
     }
+    if amendment is not None:
+        number, title, url = str(amendment), amendment.title, reverse("changes:amendment", args=[amendment.pk])
+    else:
+        number, title = contract.number, contract.title
+        url = reverse("contracts:detail", args=[contract.pk]) + "#approvals"
     notify(instance.submitted_by, kind=Notification.Kind.APPROVAL,
-           title=titles[status] % {"number": contract.number, "title": contract.title},
-           url=reverse("contracts:detail", args=[contract.pk]) + "#approvals", contract=contract)
+           title=titles[status] % {"number": number, "title": title}, url=url, contract=contract)
 
 
 # --- delegating, adding approvers, recalling ------------------------------------------------------------------
@@ -418,12 +439,12 @@ def add_approver(task_id: int, *, by, user, where: str, comment: str = "", now=N
     return added
 
 
-def recall(contract: Contract, *, by, now=None) -> Instance:
-    """The submitter takes the contract back before anyone decided; it is a draft again."""
+def recall(contract: Contract, *, by, now=None, amendment=None) -> Instance:
+    """The submitter takes the contract (or the amendment) back before anyone decided; it is a draft again."""
     now = now or timezone.now()
     with transaction.atomic():
         instance = Instance.objects.select_for_update().select_related("contract").filter(
-            contract=contract, status=Instance.Status.RUNNING
+            contract=contract, amendment=amendment, status=Instance.Status.RUNNING
         ).first()
         if instance is None:
             raise Conflict(_("There is no approval in progress to recall."), code="not_running")
@@ -436,10 +457,12 @@ def recall(contract: Contract, *, by, now=None) -> Instance:
     return instance
 
 
-def close_for_cancelled(contract: Contract, now=None) -> None:
-    """The contract was cancelled while in review: its running approval ends and its open tasks go away."""
+def close_for_cancelled(contract: Contract, now=None, *, amendment=None) -> None:
+    """The contract (or the amendment) was cancelled while in review: its running approval ends and its open tasks
+    go away."""
     now = now or timezone.now()
-    instance = Instance.objects.select_for_update().filter(contract=contract, status=Instance.Status.RUNNING).first()
+    instance = Instance.objects.select_for_update().filter(
+        contract=contract, amendment=amendment, status=Instance.Status.RUNNING).first()
     if instance is None:
         return
     _cancel_pending(instance, now)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hetong.accounts.models import User
+from hetong.changes.amendments import diff as amendment_diff
 from hetong.contracts.models import Contract
 from hetong.contracts.selectors import STATUS_COLOURS
 from hetong.core.dates import company_today
@@ -105,7 +106,8 @@ def _task_forms(request, task: Task, op: str | None) -> dict:
 
 def _perform(op: str, task: Task, user, data: dict) -> str:
     """Call the service for one action of the task page; the message to show once it is done."""
-    number = task.instance.contract.number
+    amendment = task.instance.amendment
+    number = str(amendment) if amendment is not None else task.instance.contract.number
     if op == "decide":
         services.decide(
             task.pk,
@@ -163,6 +165,13 @@ def task_detail(request, pk):
     )
 
 
+def _document(instance: Instance):
+    """What the approver reads: the amendment's document for an amendment, else the contract's newest."""
+    if instance.amendment_id:
+        return instance.amendment.document
+    return latest_document(instance.contract)
+
+
 def _task_context(request, task: Task, forms: dict, op: str | None, error=None) -> dict:
     instance = task.instance
     contract = instance.contract
@@ -182,9 +191,11 @@ def _task_context(request, task: Task, forms: dict, op: str | None, error=None) 
         "overdue": task.status == Task.Status.PENDING
         and task.due_at is not None
         and task.due_at < timezone.now(),
-        "document": latest_document(contract),
+        "document": _document(instance),
         "PdfStatus": GeneratedDocument.PdfStatus,
-        "changes": selectors.changes_since_previous(instance) if instance.round > 1 else None,
+        "amendment": instance.amendment,
+        "amendment_changes": amendment_diff(instance.amendment) if instance.amendment_id else None,
+        "changes": selectors.changes_since_previous(instance) if instance.round > 1 and not instance.amendment_id else None,
         "rounds": selectors.rounds(contract),
         "can_see_contract": Contract.objects.visible_to(request.user).filter(pk=contract.pk).exists(),
     }
@@ -195,7 +206,7 @@ def task_document(request, pk, fmt):
     """The contract's newest document for the task's approver, who must read what they decide on even where the
     contract is outside their usual scope (a delegate from another department)."""
     task = _own_task(request, pk)
-    document = latest_document(task.instance.contract)
+    document = _document(task.instance)
     if document is None or fmt not in CONTENT_TYPES:
         raise Http404
     try:

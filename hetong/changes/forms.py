@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hetong.contracts.models import PeriodUnit
 from hetong.core.forms import StyledFormMixin
 
 from .models import Notice, NoticeDelivery, ReasonCode
@@ -102,3 +103,51 @@ class DeliveryForm(StyledFormMixin, forms.Form):
         required=False,
         help_text=_("A scan of the receipt, the courier's proof or the email sent."),
     )
+
+
+class AmendmentForm(StyledFormMixin, forms.Form):
+    """An amendment's title, date and reason, and every amendable term filled with the value in force: what is left
+    as it was is not a change (the service keeps only the terms whose value differs)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200,
+                            help_text=_("What the amendment is about, e.g. 关于延长服务期限的补充协议."))
+    effective_date = forms.DateField(label=_("Effective date"), widget=DateInput)
+    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=2, min_value=0)
+    end_date = forms.DateField(label=_("End date"), required=False, widget=DateInput,
+                               help_text=_("Leave empty for an evergreen contract."))
+    auto_renew = forms.BooleanField(label=_("Renews automatically"), required=False)
+    renewal_term = forms.IntegerField(label=_("Renewal term"), required=False, min_value=1, max_value=3650)
+    renewal_unit = forms.ChoiceField(label=_("Renewal term unit"), choices=PeriodUnit.choices)
+    notice_period = forms.IntegerField(label=_("Notice period"), required=False, min_value=1, max_value=3650)
+    notice_unit = forms.ChoiceField(label=_("Notice period unit"), choices=PeriodUnit.choices)
+    review_date = forms.DateField(label=_("Next review date"), required=False, widget=DateInput)
+    contract_title = forms.CharField(label=_("Contract title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    TERMS = ("amount", "end_date", "auto_renew", "renewal_term", "renewal_unit", "notice_period", "notice_unit",
+             "review_date", "contract_title", "description")
+
+    @classmethod
+    def initial_for(cls, terms: dict, amendment=None) -> dict:
+        """The form's values: the terms in force with the amendment's changes (if any) over them."""
+        values = {**terms, **(amendment.changes if amendment else {})}
+        initial = {name: values.get(name) for name in cls.TERMS if name != "contract_title"}
+        initial["contract_title"] = values.get("title")
+        if amendment is not None:
+            initial.update(title=amendment.title, effective_date=amendment.effective_date, reason=amendment.reason)
+        return initial
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        changes = {name: data[name] for name in self.TERMS if name != "contract_title"}
+        changes["title"] = data["contract_title"]
+        changes = {k: ("" if v is None else v) for k, v in changes.items()}
+        return {"title": data["title"], "effective_date": data["effective_date"], "reason": data["reason"],
+                "changes": changes}
+
+
+class AmendmentSignForm(StyledFormMixin, forms.Form):
+    signed_date = forms.DateField(label=_("Signed date"), widget=DateInput)
+    signed_file = forms.FileField(label=_("Signed copy"), help_text=_("The scan or PDF of the amendment signed by both parties."))

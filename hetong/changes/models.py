@@ -179,3 +179,80 @@ class NoticeDelivery(models.Model):
 
     def __str__(self):
         return f"{self.notice_id} {self.channel} {self.delivered_at:%Y-%m-%d}"
+
+
+class Amendment(models.Model):
+    """A supplementary agreement (补充协议): the terms it changes, from its effective date, once it is signed.
+
+    It goes through its own approval (approvals.Instance.amendment) and signature (esign.SignatureRequest.amendment)
+    on the same engines as a contract. When signed, `before` and `after` keep the whole set of amendable terms in
+    force just before and from its effective date, so the terms on any day are read without replaying history."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        APPROVED = "approved", _("Approved")
+        SIGNING = "signing", _("Signing")
+        SIGNED = "signed", _("Signed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    contract = models.ForeignKey(
+        "contracts.Contract", verbose_name=_("contract"), on_delete=models.PROTECT, related_name="amendments"
+    )
+    sequence = models.PositiveSmallIntegerField(_("number"))  # B1, B2… within the contract
+    title = models.CharField(_("title"), max_length=200)
+    reason = models.TextField(_("reason for the change"), blank=True)
+    effective_date = models.DateField(_("effective date"))
+    changes = models.JSONField(_("changed terms"), default=dict)  # {term: new value, as JSON}
+    before = models.JSONField(_("terms before"), null=True, blank=True, editable=False)
+    after = models.JSONField(_("terms after"), null=True, blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    document = models.ForeignKey(
+        "documents.GeneratedDocument", verbose_name=_("document"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    signed_file = models.ForeignKey(
+        "contracts.ContractFile", verbose_name=_("signed copy"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    signed_date = models.DateField(_("signed date"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("became part of the contract"), null=True, blank=True)
+    status_note = models.CharField(_("reason"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        ordering = ["contract", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "sequence"], name="amendment_sequence_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "in_review", "approved", "signing", "signed", "cancelled"]),
+                name="amendment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="signed") | (Q(before__isnull=False) & Q(after__isnull=False)),
+                name="amendment_signed_has_terms",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "effective_date"], name="amendment_due_idx",
+                         condition=Q(status="signed", applied_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.contract.number}-{self.label}"
+
+    @property
+    def label(self) -> str:
+        return f"B{self.sequence}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT

@@ -40,12 +40,16 @@ def status_job(now: dt.datetime) -> dict | None:
 def run_periodic(now: dt.datetime | None = None) -> dict:
     """One round of everything periodic; returns what each step did (or the error it logged)."""
     from hetong.approvals.services import run_slas
+    from hetong.changes.amendments import apply_due as apply_amendments
     from hetong.esign.services import expire_due as expire_signature_requests
     from hetong.esign.services import remind_pending as remind_signers
     from hetong.notifications.services import retry_due_deliveries, run_reminders, send_digests
+    from hetong.notifications.services.reminders import company_day
 
     now = now or timezone.now()
     steps = [
+        # Signed amendments whose day has come first, so an extended end date is in place before the status job.
+        ("amendments", lambda: apply_amendments(today=company_day(now))),
         ("status", lambda: status_job(now)),  # first, so renewed contracts are reminded of their new dates
         ("reminders", lambda: run_reminders(now=now)),
         ("approvals", lambda: run_slas(now=now)),  # approval time limits: reminders and escalation

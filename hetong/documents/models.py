@@ -30,6 +30,7 @@ class Template(TimeStamped):
         TERMINATION = "termination", _("Termination notice")
         NON_RENEWAL = "non_renewal", _("Non-renewal notice")
         CHANGE_NOTICE = "change_notice", _("Change notice")
+        AMENDMENT = "amendment", _("Amendment (补充协议)")
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=100)

@@ -94,6 +94,13 @@ CATALOGUE: tuple[Variable, ...] = (
     Variable("notice.reason", _("Notice: reason"), "协商一致"),
     Variable("notice.effective_date", _("Notice: effective date"), "2026年12月31日"),
     Variable("notice.note", _("Notice: explanation"), "双方经协商一致，同意提前解除合同。"),
+    Variable("amendment.number", _("Amendment: number"), "HT-XS-2026-00042-B1"),
+    Variable("amendment.title", _("Amendment: title"), "关于调整服务期限及价款的补充协议"),
+    Variable("amendment.effective_date", _("Amendment: effective date"), "2027年1月1日"),
+    Variable("amendment.reason", _("Amendment: reason for the change"), "双方协商一致，延长服务期限。"),
+    Variable("amendment.changes[].term", _("Amendment: changed term"), "合同金额"),
+    Variable("amendment.changes[].before", _("Amendment: value before"), "120,000.00"),
+    Variable("amendment.changes[].after", _("Amendment: value after"), "150,000.00"),
     Variable("today", _("Today"), "2026年11月26日"),
     Variable("clauses.<key>", _("A clause of the library, in the template's language"), "clauses.payment"),
     Variable("clauses_zh.<key>", _("A clause in Chinese (bilingual templates)"), "clauses_zh.payment"),
@@ -105,6 +112,10 @@ NOTICE_KEYS = ("kind", "reason", "effective_date", "note")
 # The written notice being generated (kind, reason, effective date, note): hetong.changes sets it around
 # generate_document, so a notice template can say why and from when. Outside a notice every notice.* is missing.
 NOTICE: ContextVar[dict | None] = ContextVar("document_notice", default=None)
+AMENDMENT_KEYS = ("number", "title", "effective_date", "reason")
+# The amendment being generated (its number, title, date, reason and its changes as [{term, before, after}]): set by
+# hetong.changes.amendments around generate_document. Outside an amendment every amendment.* is missing.
+AMENDMENT: ContextVar[dict | None] = ContextVar("document_amendment", default=None)
 # Names a loop gives its body beside the loop variable.
 LOOP_ATTRIBUTES = frozenset({"index", "index0", "first", "last", "length", "revindex", "revindex0"})
 
@@ -282,6 +293,10 @@ def contract_context(contract, *, language: str, today: dt.date) -> dict:
             "total_words": amounts.english(totals["total"], contract.currency),
         },
         "notice": _fill("notice", {key: (NOTICE.get() or {}).get(key) for key in NOTICE_KEYS}),
+        "amendment": {
+            **_fill("amendment", {key: (AMENDMENT.get() or {}).get(key) for key in AMENDMENT_KEYS}),
+            "changes": [_fill("amendment.change", row) for row in (AMENDMENT.get() or {}).get("changes", [])],
+        },
         "today": today,
     }
 

@@ -68,11 +68,13 @@ class SignatureRequestForm(StyledFormMixin, forms.Form):
     message = forms.CharField(label=_("Message to the signers"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, contract, user, **kwargs):
+    def __init__(self, *args, contract, user, amendment=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.contract = contract
         documents = (GeneratedDocument.objects.filter(contract=contract, pdf_status=GeneratedDocument.PdfStatus.READY)
                      .defer("docx", "pdf", "text").order_by("-number"))
+        if amendment is not None:  # an amendment is signed as its own document, nothing else
+            documents = documents.filter(pk=amendment.document_id)
         self.fields["document"].queryset = documents
         self.fields["document"].label_from_instance = lambda doc: _("Version %(number)s · %(made)s") % {
             "number": doc.number, "made": timezone.localtime(doc.created_at).strftime("%Y-%m-%d %H:%M")}

@@ -85,6 +85,11 @@ class SignatureRequest(models.Model):
     contract = models.ForeignKey(
         "contracts.Contract", verbose_name=_("contract"), on_delete=models.PROTECT, related_name="signature_requests"
     )
+    # Set when the document signed is an amendment of the contract (补充协议), not the contract itself.
+    amendment = models.ForeignKey(
+        "changes.Amendment", verbose_name=_("amendment"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="signature_requests",
+    )
     document = models.ForeignKey(
         "documents.GeneratedDocument", verbose_name=_("document"), on_delete=models.PROTECT, related_name="+"
     )

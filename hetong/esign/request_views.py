@@ -46,26 +46,45 @@ def _signature_request(request, pk) -> SignatureRequest:
     )
 
 
+def _amendment_of(request, contract):
+    """The amendment named by ?amendment= (or the posted field), of this contract; none for the contract itself."""
+    from hetong.changes.models import Amendment
+
+    raw = request.POST.get("amendment") or request.GET.get("amendment")
+    if not raw:
+        return None
+    try:
+        return Amendment.objects.select_related("document").get(pk=int(raw), contract=contract)
+    except (ValueError, Amendment.DoesNotExist):
+        raise Http404 from None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_create(request, contract_pk):
     contract = _contract(request, contract_pk)
     if not rules.has_perm("contracts.send_for_signing_contract", request.user, contract):
         raise PermissionDenied
+    amendment = _amendment_of(request, contract)
     if request.method == "GET":
-        open_request = contract.signature_requests.filter(status__in=OPEN).exists()
-        if not may_start(contract, request.user, open_request=open_request):
+        open_request = contract.signature_requests.filter(status__in=OPEN, amendment=amendment).exists()
+        if amendment is not None:
+            if amendment.status not in ("approved", "signing") or open_request or amendment.document_id is None:
+                messages.error(request, _("This amendment cannot be sent for signature now: it must be approved, "
+                                          "with its document and no request in progress."))
+                return redirect("changes:amendment", pk=amendment.pk)
+        elif not may_start(contract, request.user, open_request=open_request):
             return _detail(request, contract, error=IllegalTransition(
                 _("This contract cannot be sent for signature now: it must be approved, with no request in progress.")))
-    form = SignatureRequestForm(request.POST or None, contract=contract, user=request.user)
+    form = SignatureRequestForm(request.POST or None, contract=contract, user=request.user, amendment=amendment)
     if request.method == "POST" and form.is_valid():
         try:
-            draft = services.create_request(contract, by=request.user, **form.service_kwargs())
+            draft = services.create_request(contract, by=request.user, amendment=amendment, **form.service_kwargs())
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
             return _send(request, draft, success=_("The contract was sent for signature."), just_created=True)
-    return render(request, "esign/request_form.html", {"form": form, "contract": contract},
+    return render(request, "esign/request_form.html", {"form": form, "contract": contract, "amendment": amendment},
                   status=400 if form.errors else 200)
 
 
@@ -79,8 +98,13 @@ def _send(request, draft: SignatureRequest, *, success: str, just_created: bool 
             error = DomainError(_("The signature request was saved as a draft but not sent: %(reason)s")
                                 % {"reason": exc.message}, code=exc.code, errors=exc.errors)
             error.status = exc.status
+        if draft.amendment_id:
+            messages.error(request, error.message)
+            return redirect("changes:amendment", pk=draft.amendment_id)
         return _detail(request, _contract(request, draft.contract_id), error=error)
     messages.success(request, success)
+    if draft.amendment_id:
+        return redirect("changes:amendment", pk=draft.amendment_id)
     return redirect(_card_url(draft.contract_id))
 
 

@@ -166,17 +166,32 @@ def _signer_rows(contract: Contract, signers) -> list[dict]:
 
 def create_request(contract: Contract, *, by, document: GeneratedDocument | None = None, signers=(),
                    order: str = SignatureRequest.Order.SEQUENTIAL, deadline: dt.date | None = None,
-                   message: str = "") -> SignatureRequest:
-    """A draft request for the contract's newest generated document with a ready PDF (or the one given)."""
+                   message: str = "", amendment=None) -> SignatureRequest:
+    """A draft request for the contract's newest generated document with a ready PDF (or the one given); for an
+    amendment (补充协议) of a contract in force, the amendment's own document."""
     contract = Contract.objects.get(pk=contract.pk)
     require(by, "contracts.send_for_signing_contract", contract)
     open_request = SignatureRequest.objects.filter(
-        contract=contract, status__in=[SignatureRequest.Status.DRAFT, SignatureRequest.Status.SENT]).exists()
-    if contract.status != Contract.Status.APPROVED and not (contract.status == Contract.Status.SIGNING and not open_request):
+        contract=contract, amendment=amendment,
+        status__in=[SignatureRequest.Status.DRAFT, SignatureRequest.Status.SENT]).exists()
+    if amendment is not None:
+        amendment.refresh_from_db()
+        if amendment.contract_id != contract.pk:
+            raise InvalidInput(_("That amendment belongs to another contract."), code="bad_amendment")
+        state = amendment.status
+        if state != "approved" and not (state == "signing" and not open_request):
+            raise IllegalTransition(_("Only an approved amendment can be sent for signature."), code="not_approved")
+        if contract.status not in (Contract.Status.SIGNED, Contract.Status.ACTIVE):
+            raise IllegalTransition(_("Only an amendment of a contract in force can be signed."), code="not_in_force")
+    elif contract.status != Contract.Status.APPROVED and not (contract.status == Contract.Status.SIGNING and not open_request):
         raise IllegalTransition(_("Only an approved contract can be sent for signature."), code="not_approved")
     if open_request:
         raise Conflict(_("This contract already has a signature request in progress."), code="request_open")
-    if document is None:
+    if amendment is not None:
+        document = document or amendment.document
+        if document is None or document.pk != amendment.document_id or document.pdf_status != GeneratedDocument.PdfStatus.READY:
+            raise InvalidInput(_("Generate the amendment's document first: there is no PDF to sign."), code="no_document")
+    elif document is None:
         document = (GeneratedDocument.objects.filter(contract=contract, pdf_status=GeneratedDocument.PdfStatus.READY)
                     .defer("docx", "pdf", "text").order_by("-number").first())
         if document is None:
@@ -190,8 +205,8 @@ def create_request(contract: Contract, *, by, document: GeneratedDocument | None
                            errors={"deadline": [_("Required, today or later.")]})
     rows = _signer_rows(contract, signers)
     with transaction.atomic():
-        request = SignatureRequest.objects.create(contract=contract, document=document, order=order, deadline=deadline,
-                                                  message=message[:2000], created_by=by)
+        request = SignatureRequest.objects.create(contract=contract, amendment=amendment, document=document, order=order,
+                                                  deadline=deadline, message=message[:2000], created_by=by)
         Signer.objects.bulk_create(Signer(request=request, position=n, **row) for n, row in enumerate(rows, 1))
         _event("created", request, by=by, document=document.pk, order=order, deadline=deadline.isoformat(),
                signers=[row["email"] for row in rows])
@@ -213,16 +228,15 @@ def _issue_link(signer: Signer, request: SignatureRequest, *, now, reminder: boo
     signer.link_sent_at = now
     signer.save()
     url = f"{settings.HETONG_BASE_URL}{link_path(token)}"
-    contract = request.contract
+    number, title = subject_of(request)
     with translation.override(_language(signer)):
-        subject = _("Please sign %(number)s %(title)s") % {"number": contract.number, "title": contract.title}
+        heading = _("Please sign %(number)s %(title)s") % {"number": number, "title": title}
         if reminder:
-            subject = _("Reminder: %(subject)s (by %(deadline)s)") % {"subject": subject,
+            heading = _("Reminder: %(subject)s (by %(deadline)s)") % {"subject": heading,
                                                                      "deadline": request.deadline.isoformat()}
         lines = [
             _("Dear %(name)s,") % {"name": signer.name}, "",
-            _("You are asked to sign contract %(number)s %(title)s online.") % {"number": contract.number,
-                                                                               "title": contract.title},
+            _("You are asked to sign contract %(number)s %(title)s online.") % {"number": number, "title": title},
         ]
         if request.message:
             lines += ["", request.message]
@@ -234,7 +248,7 @@ def _issue_link(signer: Signer, request: SignatureRequest, *, now, reminder: boo
         text = "\n".join(str(line) for line in lines)
         body = "".join(f"<p>{html.escape(line)}</p>" if line != url else f'<p><a href="{html.escape(url)}">'
                        f"{html.escape(url)}</a></p>" for line in lines if line)
-    queue_email(signer.user, to=signer.email, subject=subject, text=text, html=body)
+    queue_email(signer.user, to=signer.email, subject=heading, text=text, html=body)
     return token
 
 
@@ -251,7 +265,12 @@ def send(request: SignatureRequest, *, by) -> SignatureRequest:
         if _sha256(data) != request.document.pdf_sha256:
             raise Conflict(_("The stored file no longer matches its recorded SHA-256; it is not served."),
                            code="document_changed")
-        if request.contract.status == Contract.Status.APPROVED:
+        if request.amendment_id:
+            if request.amendment.status == "approved":
+                from hetong.changes import amendments
+
+                amendments.transition(request.amendment, "send_for_signing", by=by)
+        elif request.contract.status == Contract.Status.APPROVED:
             send_contract_for_signing(request.contract, by=by)
         now = timezone.now()
         request.status, request.sent_at, request.document_sha256 = SignatureRequest.Status.SENT, now, _sha256(data)
@@ -367,7 +386,7 @@ def send_code(signer: Signer, session_key: str) -> None:
             subject = _("Your signing code: %(code)s") % {"code": code}
             text = _("Your one-time code to sign %(number)s is %(code)s. It is valid for %(minutes)d minutes. "
                      "If you did not ask for it, ignore this email.") % {
-                "number": signer.request.contract.number, "code": code, "minutes": OTP_MINUTES}
+                "number": subject_of(signer.request)[0], "code": code, "minutes": OTP_MINUTES}
         queue_email(signer.user, to=signer.email, subject=subject, text=text, html=f"<p>{html.escape(text)}</p>")
         _event("code_sent", signer.request, signer=signer)
 
@@ -478,7 +497,6 @@ def _times(value: dt.datetime | None) -> str:
 def certificate_html(request: SignatureRequest) -> str:
     """The certificate of completion: who signed, how they were identified, when, from where, and the hashes."""
     e = html.escape
-    contract = request.contract
     rows = []
     for signer in request.signers.order_by("position"):
         rows.append(
@@ -498,7 +516,7 @@ def certificate_html(request: SignatureRequest) -> str:
         "body{font-size:10pt} th{text-align:left;padding-right:1em;white-space:nowrap} td{word-break:break-all}"
         "</style></head><body>"
         f"<h1>{e(_('Certificate of completion'))}</h1>"
-        f"<p>{e(contract.number)} {e(contract.title)}</p><table>"
+        f"<p>{e(' '.join(subject_of(request)))}</p><table>"
         f"<tr><th>{e(_('Request'))}</th><td>{request.pk}</td></tr>"
         f"<tr><th>{e(_('Sent'))}</th><td>{_times(request.sent_at)}</td></tr>"
         f"<tr><th>{e(_('Completed'))}</th><td>{_times(request.completed_at)}</td></tr>"
@@ -519,15 +537,26 @@ def _complete(request: SignatureRequest, *, now) -> None:
     request.save(update_fields=["status", "completed_at", "certificate_pdf", "certificate_sha256"])
     _event("completed", request, document_sha256=request.document_sha256, signed_sha256=request.signed_sha256,
            certificate_sha256=request.certificate_sha256)
-    contract = request.contract
-    upload = SimpleUploadedFile(f"{contract.number}-signed.pdf", bytes(request.signed_pdf),
-                                content_type="application/pdf")
-    sign_contract(contract, by=request.created_by, signed_date=timezone.localdate(now),
-                  signed_file=upload, note=_("Signed online"))
-    _tell_sender(request, gettext_lazy("%(number)s is signed by everyone") % {"number": contract.number},
+    number, title = subject_of(request)
+    upload = SimpleUploadedFile(f"{number}-signed.pdf", bytes(request.signed_pdf), content_type="application/pdf")
+    if request.amendment_id:
+        from hetong.changes import amendments
+
+        amendments.sign(request.amendment, by=request.created_by, signed_date=timezone.localdate(now),
+                        signed_file=upload, note=_("Signed online"))
+    else:
+        sign_contract(request.contract, by=request.created_by, signed_date=timezone.localdate(now),
+                      signed_file=upload, note=_("Signed online"))
+    _tell_sender(request, gettext_lazy("%(number)s is signed by everyone") % {"number": number},
                  gettext_lazy("Every signer has signed %(number)s %(title)s. The signed PDF and the certificate of "
-                              "completion are on the contract page.") % {"number": contract.number,
-                                                                         "title": contract.title})
+                              "completion are on the contract page.") % {"number": number, "title": title})
+
+
+def subject_of(request: SignatureRequest) -> tuple[str, str]:
+    """The number and title of what is signed: the contract's, or its amendment's (HT-…-B1)."""
+    if request.amendment_id:
+        return str(request.amendment), request.amendment.title
+    return request.contract.number, request.contract.title
 
 
 REMIND_EVERY = dt.timedelta(days=2)  # 催签: a signer who has not signed hears again this long after the last email
@@ -595,7 +624,7 @@ def expire_due(now: dt.datetime | None = None) -> int:
             _event("expired", request, deadline=request.deadline.isoformat())
             unsigned = ", ".join(request.signers.exclude(status=Signer.Status.SIGNED).values_list("name", flat=True))
             _tell_sender(request, gettext_lazy("Signature request for %(number)s expired") % {
-                "number": request.contract.number},
+                "number": subject_of(request)[0]},
                 gettext_lazy("The deadline %(deadline)s passed before everyone signed (not signed: %(names)s). "
                              "Its links no longer work; send a new request from the contract page.") % {
                 "deadline": request.deadline.isoformat(), "names": unsigned})

@@ -224,6 +224,7 @@ def _page(request, token: str, signer: Signer, *, code_form=None, sign_form=None
     contract = signer.request.contract
     context = {
         "token": token, "signer": signer, "request_": signer.request, "contract": contract,
+        "subject": services.subject_of(signer.request),
         "confirmed": confirmed, "masked_email": _mask(signer.email),
         # The link's own end only when it comes before the end of the deadline day (a resent link, say).
         "link_until": signer.token_expires_at if services.link_expires_early(signer) else None,
@@ -293,7 +294,7 @@ def document(request, token: str):
     else:
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(
-            "download" in request.GET, f"{signer.request.contract.number}.pdf")
+            "download" in request.GET, f"{services.subject_of(signer.request)[0]}.pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return _private(response, referrer="no-referrer")  # no form here; a link inside the PDF passes nothing on
 
@@ -302,7 +303,7 @@ def document(request, token: str):
 @_refusals
 def sign(request, token: str):
     signer = _confirmed(request, token)
-    contract = signer.request.contract
+    number, title = services.subject_of(signer.request)
     form = SignForm(request.POST, signer=signer)
     if form.is_valid():
         data = form.cleaned_data
@@ -317,7 +318,7 @@ def sign(request, token: str):
         except InvalidInput as exc:
             form.add_error(None, exc.message)
         else:
-            request.session[DONE_KEY] = {"number": contract.number, "title": contract.title,
+            request.session[DONE_KEY] = {"number": number, "title": title,
                                          "completed": signer.request.status == signer.request.Status.COMPLETED}
             return redirect("esign:done")
     return _page(request, token, signer, sign_form=form, status=400)

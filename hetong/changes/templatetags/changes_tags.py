@@ -26,5 +26,8 @@ def contract_changes_card(context, contract):
         and rules.has_perm("contracts.terminate_contract", user, contract),
         "can_notice": may_notice and contract.status in (Status.SIGNED, Status.ACTIVE),
         "can_deliver": rules.has_perm("changes.record_delivery", user, contract),
+        "amendments": list(contract.amendments.order_by("sequence")),
+        "can_amend": contract.status in (Status.SIGNED, Status.ACTIVE)
+        and rules.has_perm("changes.amend_contract", user, contract),
         "request": context["request"],
     }

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from hetong.approvals.tests.conftest import publish  # noqa: F401  (the amendment tests publish workflows)
 from hetong.documents import services as documents
 from hetong.documents.seed import TEMPLATES
 from hetong.notifications.tests.utils import make_active

@@ -109,6 +109,16 @@ TEMPLATES: list[dict] = [
         "is_standard": False,
         "html": _html("change_notice_zh.html"),
     },
+    {
+        "name": "补充协议",
+        "kind": "html",
+        "language": "zh-hans",
+        "purpose": "amendment",
+        "description": "原合同的补充协议：逐项列明变更条款（变更前、变更后）及生效日，其余条款不变。",
+        "type_codes": [],
+        "is_standard": False,
+        "html": _html("amendment_zh.html"),
+    },
 ]
 
 __all__ = ["CLAUSES", "CLAUSE_KEYS", "TEMPLATES"]

@@ -322,7 +322,8 @@ def test_the_catalogue_lists_every_variable_and_the_active_clauses(client, legal
     assert "clauses.confidentiality" in page
     assert "{%tr for item in items %}" in page
     roots = [group["root"] for group in response.context["variable_groups"]]
-    assert roots == ["customer", "entity", "contract", "extra", "items", "totals", "notice", "today",
+    assert roots == ["customer", "entity", "contract", "extra", "items", "totals", "notice", "amendment",
+                     "today",
                      "clauses"]
 
 

@@ -62,6 +62,7 @@ CATALOGUE_ROOTS = {
     "items": gettext_lazy("Line items (a list)"),
     "totals": gettext_lazy("Totals of the line items"),
     "notice": gettext_lazy("Written notice (notice templates only)"),
+    "amendment": gettext_lazy("Amendment (amendment templates only)"),
     "today": gettext_lazy("Today"),
     "clauses": gettext_lazy("Clauses"),
 }
