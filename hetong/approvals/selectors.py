@@ -78,6 +78,7 @@ def inbox(user, *, decided: bool = False):
         "on_behalf_of",
         "instance__submitted_by",
         "instance__contract__customer",
+        "instance__amendment",
     )
 
 
@@ -103,7 +104,7 @@ def rounds(contract) -> list[Instance]:
     """Every approval round of the contract, newest first, each with `.steps` (list of Step) — four queries."""
     instances = list(
         Instance.objects.filter(contract=contract)
-        .select_related("version__workflow", "submitted_by")
+        .select_related("version__workflow", "submitted_by", "amendment")
         .order_by("-round")
     )
     if not instances:

@@ -83,6 +83,7 @@ def _own_task(request, pk) -> Task:
             "instance__contract__customer",
             "instance__contract__contract_type",
             "instance__contract__owner",
+            "instance__amendment",
         ),
         pk=pk,
     )

@@ -269,11 +269,12 @@ def create_amendment(contract: Contract, *, by, data: dict) -> Amendment:
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         _amendable(contract)
         values = _checked(contract, data, by=by)
+        before_terms = terms_on(contract, values["effective_date"]).terms
         sequence = (Amendment.objects.filter(contract=contract).aggregate(n=Max("sequence"))["n"] or 0) + 1
         amendment = Amendment.objects.create(contract=contract, sequence=sequence, created_by=by, **values)
         record(actor=by, verb="amendment.created", target=contract, data={
             "amendment": amendment.pk, "label": amendment.label, "effective_date": values["effective_date"].isoformat(),
-            "changes": values["changes"]})
+            "changes": {k: [before_terms.get(k), v] for k, v in values["changes"].items()}})
     return amendment
 
 

@@ -85,7 +85,7 @@ def _list_page(request, filterset, *, page=None, error=None):
         {
             "filter": filterset,
             "page": page,
-            "rows": selectors.decorate(page.items) if page else [],
+            "rows": selectors.with_progress(selectors.decorate(page.items)) if page else [],
             "error": error,
             "sort": request.GET.get("sort") or "-id",
             "sort_choices": SORT_CHOICES,
@@ -96,6 +96,7 @@ def _list_page(request, filterset, *, page=None, error=None):
             or bool(filterset.errors),
             "can_create": rules.has_perm("contracts.add_contract", request.user),
             "can_generate_many": rules.has_perm("documents.generate_many", request.user),
+            "can_renew_many": rules.has_perm("changes.renew_many", request.user),
         },
         status=400 if error or filterset.errors else 200,
     )

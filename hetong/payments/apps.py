@@ -20,3 +20,8 @@ class PaymentsConfig(AppConfig):
         from .archive import source
 
         add_archive_source(source)  # what this app holds, in the customer's archive and dossier
+        from hetong.contracts.selectors import add_progress_source
+
+        from .selectors import progress_for
+
+        add_progress_source(lambda ids: {pk: {k: v[k] for k in ("collected_pct", "invoiced_pct")} for pk, v in progress_for(ids).items()})

@@ -319,6 +319,9 @@ def test_no_api_route_lets_a_staff_token_sign(sales_owner, api_as):
         "/api/v1/signature-requests/{request_id}/void",
         "/api/v1/signature-requests/{request_id}/signers/{signer_id}/resend",
         "/api/v1/signature-requests/{request_id}/certificate",
+        # Records an amendment signed on paper (the scanned copy, as the contract's own "sign" action): no one
+        # signs electronically through it.
+        "/api/v1/amendments/{amendment_id}/signature",
     }
     assert [p for p in paths if "/signers/" in p] == ["/api/v1/signature-requests/{request_id}/signers/{signer_id}/resend"]
     # Also the URL patterns themselves, in case a route were hidden from the schema.

@@ -110,7 +110,12 @@ def event_details(event) -> list[tuple[str, str]]:
 
     data = event.data or {}
     rows = []
-    for field, (old, new) in (data.get("changes") or {}).items():
+    changes = data.get("changes")
+    for field, pair in (changes if isinstance(changes, dict) else {}).items():
+        if not isinstance(pair, list | tuple) or len(pair) != 2:  # an event that lists new values only
+            rows.append((field, "—" if pair in (None, "") else str(pair)))
+            continue
+        old, new = pair
         rows.append((field, f"{old if old not in (None, '') else '—'} → {new if new not in (None, '') else '—'}"))
     for key, label in DETAIL_LABELS.items():
         if key in data and key not in ("changes",):

@@ -105,6 +105,8 @@ def test_the_pages_of_an_amendment(client, active, sales_owner, manager, amendme
         "renewal_unit": "years", "notice_unit": "days", "contract_title": active.title})
     amendment = Amendment.objects.get()
     assert posted.status_code == 302 and amendment.changes == {"amount": "99000.00"}
+    contract_page = client.get(f"/contracts/{active.pk}/")  # its history lists the amendment's events
+    assert contract_page.status_code == 200 and "amendment-row" in contract_page.content.decode()
     detail = client.get(f"/changes/amendments/{amendment.pk}/")
     body = detail.content.decode()
     assert detail.status_code == 200 and "99,000.00" in body and "amendment-diff" in body
@@ -117,6 +119,7 @@ def test_the_pages_of_an_amendment(client, active, sales_owner, manager, amendme
     signed = client.post(f"/changes/amendments/{amendment.pk}/sign/", {
         "signed_date": days(0), "signed_file": SimpleUploadedFile("b1.pdf", PDF, content_type="application/pdf")})
     assert signed.status_code == 302
+    assert client.get(f"/contracts/{active.pk}/").status_code == 200
     amendment.refresh_from_db()
     assert amendment.status == Amendment.Status.SIGNED and amendment.applied_at is None  # effective tomorrow
     terms = client.get(f"/changes/contracts/{active.pk}/terms/?on={days(1)}")

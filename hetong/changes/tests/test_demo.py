@@ -29,3 +29,14 @@ def test_demo_links_renewals_and_adds_notices_with_deliveries(db):
         assert notice.reason and notice.document.pdf_status == "ready"
         assert NoticeDelivery.objects.filter(notice=notice).count() == 1
     assert Notice.objects.filter(kind=Notice.Kind.NON_RENEWAL).count() <= 2
+    # Amendments: signed ones (their copies filed on the contract, their changes in the contract from their day),
+    # and others still on their way.
+    from hetong.changes import amendments
+    from hetong.changes.models import Amendment
+
+    signed = Amendment.objects.filter(status=Amendment.Status.SIGNED).select_related("contract")
+    assert signed.exists() and Amendment.objects.exclude(status=Amendment.Status.SIGNED).exists()
+    for amendment in signed:
+        assert amendment.document.pdf_status == "ready" and amendment.signed_file.contract_id == amendment.contract_id
+        on_its_day = amendments.terms_on(amendment.contract, amendment.effective_date).terms
+        assert all(on_its_day[term] == value for term, value in amendment.changes.items())

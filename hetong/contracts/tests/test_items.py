@@ -577,6 +577,8 @@ def test_the_demo_prices_its_drafts_line_by_line(db):
     assert Product.objects.count() >= 25
     priced = Contract.objects.filter(line_items__isnull=False).distinct()
     assert priced.exists()
-    for contract in priced.prefetch_related("line_items"):
+    for contract in priced.prefetch_related("line_items", "amendments"):
+        if any("amount" in a.changes and a.applied_at for a in contract.amendments.all()):
+            continue  # an amendment changed the price since: the difference is shown, not hidden
         assert services.items_summary(contract)["matches_amount"], contract.number
     assert not Contract.objects.filter(amount__gt=0, line_items__isnull=True).exists()
