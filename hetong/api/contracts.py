@@ -9,14 +9,13 @@ import inspect
 from typing import Annotated, Any, Literal
 
 from django.db.models import Prefetch
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status as HttpStatus
 from pydantic import WithJsonSchema
 
-from hetong.contracts import selectors, services
+from hetong.contracts import services
 from hetong.contracts.filters import SORTS, ContractFilter, sort_for
 from hetong.contracts.models import (
     Contract,
@@ -516,15 +515,7 @@ def upload_file(
 def download_file(request, contract_id: int, version_id: int):
     contract = _get(request, contract_id)
     version = FileVersion.objects.select_related("file").get(pk=version_id, file__contract=contract)
-    if not selectors.stored_file_intact(version):
+    if not version.intact():
         raise services.stored_file_changed(contract, what=version.original_name, expected_sha256=version.sha256,
                                            by=request.auth)
-    response = FileResponse(
-        version.blob.open("rb"),
-        as_attachment=True,
-        filename=version.original_name,
-        content_type=version.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return version.response()

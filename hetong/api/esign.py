@@ -6,7 +6,7 @@ import hashlib
 
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,7 +14,6 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status as HttpStatus
 
 from hetong.accounts.models import User
-from hetong.contracts import selectors
 from hetong.contracts import services as contract_services
 from hetong.contracts.models import Contract, ContractFile, FileVersion
 from hetong.core.errors import DomainError, InvalidInput
@@ -275,16 +274,6 @@ def _pdf_response(data, *, filename: str, sha256: str) -> HttpResponse:
     return response
 
 
-def _file_response(version: FileVersion) -> FileResponse:
-    response = FileResponse(
-        version.blob.open("rb"), as_attachment=True, filename=version.original_name, content_type=version.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-SHA256"] = version.sha256
-    return response
-
-
 PDF_DOWNLOAD = {"responses": {200: {
     "description": "The PDF, as an attachment; the header `X-Content-SHA256` carries its SHA-256.",
     "content": {"application/pdf": PDF_BODY},
@@ -408,8 +397,8 @@ def signed_document(request, contract_id: int):
     )
     if version is None:
         raise NotFound(_("This contract has no signed copy yet."), code="no_signed_copy")
-    if not selectors.stored_file_intact(version):
+    if not version.intact():
         raise contract_services.stored_file_changed(
             contract, what=version.original_name, expected_sha256=version.sha256, by=request.auth
         )
-    return _file_response(version)
+    return version.response()

@@ -3,14 +3,13 @@
 import datetime as dt
 
 from django.db.models import Prefetch
-from django.http import FileResponse
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status as HttpStatus
 
 from hetong.contracts.models import Contract
 from hetong.core.pagination import Sort
-from hetong.obligations import selectors, services
+from hetong.obligations import services
 from hetong.obligations.models import EvidenceFile, Obligation, ObligationStatus, Party, Recurrence
 
 from .errors import errors
@@ -217,10 +216,6 @@ def add_evidence(request, obligation_id: int, file: File[UploadedFile]):
 def download_evidence(request, obligation_id: int, file_id: int):
     obligation = _get(request, obligation_id)
     evidence = EvidenceFile.objects.select_related("obligation__contract").get(pk=file_id, obligation=obligation)
-    if not selectors.evidence_intact(evidence):
+    if not evidence.intact():
         raise services.evidence_changed(evidence, by=request.auth)
-    response = FileResponse(evidence.blob.open("rb"), as_attachment=True, filename=evidence.original_name,
-                            content_type=evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence.response()

@@ -15,6 +15,7 @@ import rules
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from hetong.audit.services import changes as diff_of
@@ -96,7 +97,7 @@ def current_terms(contract: Contract) -> dict:
 
 
 def term_label(name: str) -> str:
-    return str(Contract._meta.get_field(name).verbose_name)
+    return capfirst(str(Contract._meta.get_field(name).verbose_name))
 
 
 def display(name: str, value, contract: Contract) -> str:

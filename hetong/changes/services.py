@@ -736,21 +736,16 @@ def record_delivery(
     return delivery
 
 
-def proof_bytes(delivery: NoticeDelivery, *, by) -> bytes:
-    """The stored proof, only if it still hashes to what was recorded; otherwise administrators are alerted and
-    the 409 raised."""
-    import hashlib
+def proof_checked(delivery: NoticeDelivery, *, by) -> NoticeDelivery:
+    """The delivery, once its stored proof is found to still hash to what was recorded; otherwise administrators are
+    alerted and the 409 raised."""
+    from hetong.core.files import digest_matches
 
-    try:
-        with delivery.proof.open("rb") as handle:
-            data = handle.read()
-    except (FileNotFoundError, OSError, ValueError):
-        data = None
-    if data is None or hashlib.sha256(data).hexdigest() != delivery.proof_sha256:
+    if not digest_matches(delivery.proof, delivery.proof_sha256):
         raise contracts.stored_file_changed(
             delivery.notice.contract,
             what=_("proof of delivery of a notice"),
             expected_sha256=delivery.proof_sha256,
             by=by,
         )
-    return data
+    return delivery

@@ -5,10 +5,8 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -17,6 +15,7 @@ from hetong.contracts.filters import ContractFilter
 from hetong.contracts.models import Contract
 from hetong.contracts.views import _contract, _detail
 from hetong.core.errors import Conflict, DomainError
+from hetong.core.files import attachment
 from hetong.core.forms import add_domain_error
 
 from . import services
@@ -173,15 +172,11 @@ def proof_download(request, pk):
     if not delivery.proof:
         raise PermissionDenied
     try:
-        data = services.proof_bytes(delivery, by=request.user)
+        services.proof_checked(delivery, by=request.user)
     except Conflict as exc:
         return _detail(request, _contract(request, delivery.notice.contract_id), error=exc)
-    response = HttpResponse(data, content_type=delivery.proof_content_type or "application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, delivery.proof_name or "proof")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-SHA256"] = delivery.proof_sha256
-    return response
+    return attachment(delivery.proof, filename=delivery.proof_name or "proof",
+                      content_type=delivery.proof_content_type, sha256=delivery.proof_sha256)
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hetong.core.dates import company_today
-from hetong.core.models import Tag, TimeStamped, Versioned
+from hetong.core.models import StoredFile, Tag, TimeStamped, Versioned
 from hetong.core.money import CURRENCIES, DECIMAL_PLACES, MAX_DIGITS
 from hetong.core.uscc import validate_uscc
 from hetong.search.backend import SearchableQuerySet
@@ -450,16 +450,9 @@ class ContractFile(TimeStamped):
         return self.name
 
 
-class FileVersion(models.Model):
+class FileVersion(StoredFile):
     file = models.ForeignKey(ContractFile, verbose_name=_("file"), on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
-    blob = models.FileField(max_length=255)  # a generated storage name, never the uploaded one
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("file version")

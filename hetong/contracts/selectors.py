@@ -2,7 +2,6 @@
 
 import calendar
 import datetime as dt
-import hashlib
 from decimal import Decimal
 
 import rules
@@ -195,18 +194,6 @@ def contract_page(contract: Contract, user) -> dict:
         ],
         "events": history_for(contract),
     }
-
-
-def stored_file_intact(version: FileVersion) -> bool:
-    """Whether the stored bytes still have the SHA-256 recorded at upload (read in chunks, never whole)."""
-    digest = hashlib.sha256()
-    try:
-        with version.blob.storage.open(version.blob.name, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-                digest.update(chunk)
-    except (OSError, ValueError):
-        return False
-    return digest.hexdigest() == version.sha256
 
 
 # --- calendars -------------------------------------------------------------------------------------------

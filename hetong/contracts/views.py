@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
@@ -379,17 +379,12 @@ def file_download(request, pk, version_pk):
     version = get_object_or_404(
         FileVersion.objects.select_related("file"), pk=version_pk, file__contract=contract
     )
-    if not selectors.stored_file_intact(version):
+    if not version.intact():
         # Never hand out bytes that are not the ones uploaded: a scrub or a restore must look at it first.
         error = services.stored_file_changed(contract, what=version.original_name, expected_sha256=version.sha256,
                                              by=request.user)
         return _detail(request, contract, error=error)
-    return FileResponse(
-        version.blob.open("rb"),
-        as_attachment=True,
-        filename=version.original_name,
-        content_type=version.content_type,
-    )
+    return version.response()
 
 
 # --- calendars -------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -48,3 +49,30 @@ class HolidayOverride(models.Model):
 
     def __str__(self):
         return f"{self.day} {'+' if self.is_workday else '-'} {self.note}"
+
+
+class StoredFile(models.Model):
+    """An uploaded file kept under a generated storage name, with the SHA-256 it had when it was uploaded: a contract
+    file's version, an obligation's evidence. Served only while it still has that SHA-256."""
+
+    blob = models.FileField(max_length=255)  # a generated storage name, never the uploaded one
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def intact(self) -> bool:
+        from .files import digest_matches
+
+        return digest_matches(self.blob, self.sha256)
+
+    def response(self):
+        """The download (check intact() first)."""
+        from .files import attachment
+
+        return attachment(self.blob, filename=self.original_name, content_type=self.content_type, sha256=self.sha256)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hetong.contracts.models import Contract, Status
 from hetong.core.dates import add_months, company_today
-from hetong.core.models import Versioned
+from hetong.core.models import StoredFile, Versioned
 
 
 class Kind(models.TextChoices):
@@ -156,20 +156,13 @@ def next_due_date_of(contract) -> dict:
     return {"obligation": day} if day else {}
 
 
-class EvidenceFile(models.Model):
+class EvidenceFile(StoredFile):
     """Proof an obligation was carried out (an acceptance note, a delivery receipt, a report), kept like a
     contract's files: under a generated storage name, with the SHA-256 it had when it was uploaded."""
 
     obligation = models.ForeignKey(
         Obligation, verbose_name=_("obligation"), on_delete=models.PROTECT, related_name="evidence"
     )
-    blob = models.FileField(max_length=255)  # a generated storage name, never the uploaded one
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evidence file")

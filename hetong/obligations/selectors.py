@@ -1,6 +1,5 @@
 """Reads that cross apps or build a page: fulfilment per contract, a user's obligations, evidence integrity."""
 
-import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Prefetch, Q
@@ -61,13 +60,3 @@ def for_user(user, *, mine: bool = False, overdue: bool = False, within: int | N
     return qs
 
 
-def evidence_intact(evidence: EvidenceFile) -> bool:
-    """Whether the stored bytes still have the SHA-256 recorded at upload (read in chunks, never whole)."""
-    digest = hashlib.sha256()
-    try:
-        with evidence.blob.storage.open(evidence.blob.name, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-                digest.update(chunk)
-    except (OSError, ValueError):
-        return False
-    return digest.hexdigest() == evidence.sha256

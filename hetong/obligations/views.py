@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -169,11 +168,7 @@ def evidence_download(request, pk, file_pk):
     obligation = _obligation(request, pk)
     evidence = get_object_or_404(EvidenceFile.objects.select_related("obligation__contract"), pk=file_pk,
                                  obligation=obligation)
-    if not selectors.evidence_intact(evidence):
+    if not evidence.intact():
         # Never hand out bytes that are not the ones uploaded: administrators are alerted instead.
         return _refused(request, obligation, services.evidence_changed(evidence, by=request.user))
-    response = FileResponse(evidence.blob.open("rb"), as_attachment=True, filename=evidence.original_name,
-                            content_type=evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence.response()

@@ -122,7 +122,9 @@ def test_delivery_is_recorded_with_the_proof_sha256(active, legal, notice_templa
         proof=SimpleUploadedFile("回执.pdf", PROOF, content_type="application/pdf"),
     )
     assert delivery.proof_sha256 == hashlib.sha256(PROOF).hexdigest()
-    assert services.proof_bytes(delivery, by=legal) == PROOF
+    assert services.proof_checked(delivery, by=legal) == delivery
+    with delivery.proof.open("rb") as handle:
+        assert handle.read() == PROOF
     assert list(selectors.notices_for_customer(active.customer)) == [notice]
 
 

@@ -100,7 +100,7 @@ def test_terminate_page_and_delivery_page(active, client, legal, notice_template
     delivery = NoticeDelivery.objects.get()
     page = client.get(f"/contracts/{active.pk}/").content.decode()
     assert "SF1234567890" in page and f"/changes/deliveries/{delivery.pk}/proof/" in page
-    assert client.get(f"/changes/deliveries/{delivery.pk}/proof/").content == PROOF
+    assert b"".join(client.get(f"/changes/deliveries/{delivery.pk}/proof/").streaming_content) == PROOF
 
 
 def test_terminate_page_refuses_a_date_after_the_end(active, client, legal, notice_templates):

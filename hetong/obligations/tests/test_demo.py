@@ -28,7 +28,7 @@ def test_the_demo_plans_obligations_for_contracts_in_force(db, settings):
     assert Obligation.objects.filter(recurrence="monthly", series__isnull=False).exists()
     evidence = list(EvidenceFile.objects.all())
     assert {e.original_name for e in evidence} <= {"交付签收单.txt", "验收证书.pdf"} and evidence
-    assert all(selectors.evidence_intact(e) for e in evidence)
+    assert all(e.intact() for e in evidence)
     with_open = in_force.filter(obligations__status="open").distinct()
     assert KeyDate.objects.filter(kind="obligation", contract__in=with_open).count() == with_open.count()
     progress = selectors.progress_for(in_force.values_list("pk", flat=True))

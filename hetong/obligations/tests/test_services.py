@@ -79,7 +79,7 @@ def test_completing_records_the_day_the_note_and_evidence(active, add, sales_own
     evidence = done.evidence.get()
     assert evidence.original_name == "acceptance.pdf" and len(evidence.sha256) == 64
     assert evidence.blob.name.startswith(f"obligations/{active.pk}/") and "acceptance" not in evidence.blob.name
-    assert selectors.evidence_intact(evidence)
+    assert evidence.intact()
     event = AuditEvent.objects.filter(verb="obligations.complete").get()
     assert event.data["evidence"][0]["sha256"] == evidence.sha256
 
@@ -243,10 +243,10 @@ def test_tampered_evidence_is_refused_and_admins_alerted(active, add, sales_owne
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     obligation = add(active)
     evidence = services.add_evidence(obligation, by=sales_owner, upload=pdf())
-    assert selectors.evidence_intact(evidence)
+    assert evidence.intact()
     with default_storage.open(evidence.blob.name, "wb") as handle:
         handle.write(b"%PDF-1.4 altered")
-    assert not selectors.evidence_intact(evidence)
+    assert not evidence.intact()
     error = services.evidence_changed(evidence, by=sales_owner)
     assert isinstance(error, Conflict) and error.status == 409 and error.code == "file_changed"
     assert Notification.objects.filter(user=admin, kind=Notification.Kind.SYSTEM).count() == 1
