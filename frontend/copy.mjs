@@ -14,6 +14,8 @@ const copies = [
   ["@tabler/core/dist/js/tabler.min.js.map", "tabler/tabler.min.js.map"],
   ["@tabler/icons-webfont/dist/tabler-icons.min.css", "tabler-icons/tabler-icons.min.css"],
   ["@tabler/icons-webfont/dist/fonts", "tabler-icons/fonts"],
+  ["echarts/dist/echarts.min.js", "echarts/echarts.min.js"],
+  ["echarts/LICENSE", "echarts/LICENSE"],
 ];
 
 rmSync(vendor, { recursive: true, force: true });

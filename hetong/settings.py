@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "hetong.changes",
     "hetong.obligations",
     "hetong.payments",
+    "hetong.analytics",
+    "hetong.imports",
     "hetong.search",
     "hetong.api",
 ]

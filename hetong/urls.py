@@ -18,6 +18,8 @@ urlpatterns = [
     path("obligations/", include("hetong.obligations.urls")),
     path("payments/", include("hetong.payments.urls")),
     path("changes/", include("hetong.changes.urls")),
+    path("analytics/", include("hetong.analytics.urls")),
+    path("imports/", include("hetong.imports.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

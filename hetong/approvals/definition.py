@@ -16,10 +16,10 @@ A definition (JSON, edited through forms):
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from hetong.core.errors import InvalidInput
+from hetong.core.money import rate
 
 MODES = ("one", "all", "any", "n_of_m")
 APPROVER_KINDS = ("user", "role", "department_head", "manager", "field")
@@ -32,18 +32,6 @@ FIELDS = (
 MAX_NODES = 20
 MAX_SLA_HOURS = 24 * 30
 LEGAL_KEY = "legal_review"
-
-# Rates into the base currency (CNY) for amount conditions; HETONG_FX_RATES overrides them ({"USD": "7.10"}).
-DEFAULT_RATES = {
-    "CNY": "1", "USD": "7.10", "EUR": "7.80", "HKD": "0.91", "JPY": "0.048", "GBP": "9.10", "SGD": "5.30",
-    "KRW": "0.0052", "TWD": "0.22", "AUD": "4.70",
-}
-
-
-def rate(currency: str) -> Decimal:
-    rates = {**DEFAULT_RATES, **getattr(settings, "HETONG_FX_RATES", {})}
-    return Decimal(str(rates.get(currency, "1")))
-
 
 # --- checking -------------------------------------------------------------------------------------------------
 

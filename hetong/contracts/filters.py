@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hetong.accounts.models import Department, User
 from hetong.core.pagination import Sort
+from hetong.customers.models import Level as CustomerLevel
 
 from .models import Contract, ContractType, Status
 
@@ -60,6 +61,14 @@ class ContractFilter(df.FilterSet):
     ends_within = df.NumberFilter(method="filter_ends_within", label=_("Ends within (days)"), min_value=0, max_value=36500)
     notice_within = df.NumberFilter(method="filter_notice_within", label=_("Notice deadline within (days)"), min_value=0, max_value=36500)
     tag = df.CharFilter(method="filter_tag", label=_("Tag"))
+    # The dashboard's drill-downs: a customer level, one department without those under it, the contracts waiting in
+    # review longer than some days.
+    customer_level = df.MultipleChoiceFilter(field_name="customer__level", choices=CustomerLevel.choices,
+                                             label=_("Customer level"), distinct=False)
+    dept = df.NumberFilter(field_name="department_id", label=_("Department (not those under it)"),
+                           widget=forms.HiddenInput)
+    stuck_days = df.NumberFilter(method="filter_stuck_days", label=_("In review longer than (days)"), min_value=0,
+                                 max_value=36500, widget=forms.HiddenInput)
 
     class Meta:
         model = Contract
@@ -82,6 +91,9 @@ class ContractFilter(df.FilterSet):
 
     def filter_notice_within(self, queryset, name, value):
         return queryset.notice_due(within=int(value))
+
+    def filter_stuck_days(self, queryset, name, value):
+        return queryset.stuck(days=int(value))
 
     def filter_tag(self, queryset, name, value):
         names = [t.strip() for t in value.replace("，", ",").split(",") if t.strip()]

@@ -286,14 +286,15 @@ class ActionForm(forms.Form):
 
 
 def style_contract_filters(form: forms.BaseForm) -> None:
-    """The contract list's filter form; the status choices become a group of toggles."""
+    """The contract list's filter form; the status and customer level choices become groups of toggles."""
     style_filter_form(form)
     if "customer" in form.fields:
         form.fields["customer"].widget.attrs["placeholder"] = _("ID")
-    if "status" in form.fields:
-        form.fields["status"].widget = forms.CheckboxSelectMultiple(
-            choices=form.fields["status"].choices, attrs={"class": "form-selectgroup-input"}
-        )
+    for name in ("status", "customer_level"):
+        if name in form.fields:
+            form.fields[name].widget = forms.CheckboxSelectMultiple(
+                choices=form.fields[name].choices, attrs={"class": "form-selectgroup-input"}
+            )
 
 
 # --- parties and signatories -----------------------------------------------------------------------------

@@ -202,6 +202,13 @@ class ContractQuerySet(SearchableQuerySet):
         on = on or company_today()
         return self.filter(status__in=IN_FORCE_STATES, end_date__gte=on, end_date__lte=on + dt.timedelta(days=within))
 
+    def stuck(self, days: int, now=None):
+        """In review for longer than `days` days."""
+        from django.utils import timezone
+
+        since = (now or timezone.now()) - dt.timedelta(days=days)
+        return self.filter(status=Status.IN_REVIEW, status_changed_at__lt=since)
+
     def notice_due(self, within: int, on: dt.date | None = None):
         on = on or company_today()
         return self.filter(

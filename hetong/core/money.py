@@ -47,3 +47,18 @@ def parse_amount(value) -> Decimal:
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError(_("Use at most two decimal places."), code="invalid_amount")
     return amount.quantize(Decimal("0.01"))
+
+
+# Rates into the base currency (CNY), for approval conditions on amounts and for the dashboard's totals;
+# HETONG_FX_RATES overrides them ({"USD": "7.10"}).
+DEFAULT_RATES = {
+    "CNY": "1", "USD": "7.10", "EUR": "7.80", "HKD": "0.91", "JPY": "0.048", "GBP": "9.10", "SGD": "5.30",
+    "KRW": "0.0052", "TWD": "0.22", "AUD": "4.70",
+}
+
+
+def rate(currency: str) -> Decimal:
+    from django.conf import settings
+
+    rates = {**DEFAULT_RATES, **getattr(settings, "HETONG_FX_RATES", {})}
+    return Decimal(str(rates.get(currency, "1")))

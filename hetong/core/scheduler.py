@@ -39,6 +39,7 @@ def status_job(now: dt.datetime) -> dict | None:
 
 def run_periodic(now: dt.datetime | None = None) -> dict:
     """One round of everything periodic; returns what each step did (or the error it logged)."""
+    from hetong.analytics.schedules import send_due as send_scheduled_reports
     from hetong.approvals.services import run_slas
     from hetong.changes.amendments import apply_due as apply_amendments
     from hetong.esign.services import expire_due as expire_signature_requests
@@ -56,6 +57,7 @@ def run_periodic(now: dt.datetime | None = None) -> dict:
         ("signature_requests", lambda: expire_signature_requests(now)),
         ("signature_reminders", lambda: remind_signers(now)),  # 催签, after expiry so a closed request is not chased
         ("digests", lambda: send_digests(now=now)),
+        ("reports", lambda: send_scheduled_reports(now)),  # scheduled reports, each once per week or month
         ("deliveries", lambda: retry_due_deliveries(now=now)),
     ]
     done = {}

@@ -59,12 +59,14 @@ class AgingRow:
         return self.overdue + self.not_due
 
 
-def aging(user, today: dt.date | None = None) -> dict:
-    """Receivables of the contracts `user` may see, by days overdue of each installment's due date: totals and
-    per customer. Installments without a due date, or not yet due, are outstanding but not overdue. One query."""
+def aging(user, today: dt.date | None = None, *, contracts=None) -> dict:
+    """Receivables of the contracts `user` may see (or of `contracts`, already scoped), by days overdue of each
+    installment's due date: totals and per customer. Installments without a due date, or not yet due, are
+    outstanding but not overdue. One query."""
     today = today or company_today()
+    contracts = Contract.objects.visible_to(user) if contracts is None else contracts
     rows = (
-        Installment.objects.filter(contract__in=Contract.objects.visible_to(user).filter(status__in=RECEIVABLE_STATES))
+        Installment.objects.filter(contract__in=contracts.filter(status__in=RECEIVABLE_STATES).values("pk"))
         .with_paid().unpaid()
         .select_related("contract__customer")
         .only("amount", "due_date", "cancelled_at", "contract__id", "contract__customer__id",

@@ -81,6 +81,7 @@ PATHS = {
     "/api/v1/amendments/{amendment_id}/signature": {"post"},
     "/api/v1/amendments/{amendment_id}/{action}": {"post"},
     "/api/v1/contracts/{contract_id}/terms": {"get"},
+    "/api/v1/analytics/summary": {"get"},
     "/api/v1/contracts/{contract_id}/installments": {"get", "put"},
     "/api/v1/installments/{installment_id}/due-date": {"post"},
     "/api/v1/contracts/{contract_id}/receipts": {"get", "post"},

@@ -1,0 +1,297 @@
+"""The dashboard's figures, read-only and scoped to what the user may see.
+
+Every figure is counted over the contracts the contract list's own filter set (contracts.filters.ContractFilter)
+selects for the dashboard's filters, and every element carries the list URL with the same filters plus its own: the
+list a click opens has exactly the rows the element counts. Amounts are in CNY (other currencies at
+core.money.rate). A fixed number of queries, whatever the number of contracts.
+"""
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Avg, Count, Q, Sum
+from django.db.models.functions import ExtractMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hetong.accounts.models import Department, User
+from hetong.approvals.models import NodeRun
+from hetong.contracts.filters import ContractFilter
+from hetong.contracts.models import IN_FORCE_STATES, Contract, ContractType, Status
+from hetong.core.dates import company_today
+from hetong.core.errors import InvalidInput
+from hetong.core.money import rate
+from hetong.customers.models import Customer
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+# The dashboard's filters: the contract list's, by the same names.
+FILTERS = ("department", "owner", "type", "customer_level")
+FUNNEL = (Status.DRAFT, Status.IN_REVIEW, Status.APPROVED, Status.SIGNING, Status.SIGNED, Status.ACTIVE)
+SIGNED_STATES = [s for s in Status.values if s != Status.CANCELLED]  # a cancelled contract's value does not count
+ENDING = (
+    ("d0_30", _("0–30 days"), 0, 30),
+    ("d31_60", _("31–60 days"), 31, 60),
+    ("d61_90", _("61–90 days"), 61, 90),
+    ("over_90", _("Over 90 days"), 91, None),
+)
+NOTICE_DAYS = 30
+STUCK_DAYS = 7
+TOP = 10
+
+
+@dataclass
+class Query:
+    """The dashboard's filters, checked: the list parameters they stand for and the contracts they select."""
+
+    params: list  # [(name, value)] for URLs
+    contracts: object  # the filtered, scoped queryset
+    year: int
+    stuck_days: int
+    today: dt.date
+
+    def url(self, *pairs) -> str:
+        return f"{reverse('contracts:list')}?{urlencode(self.params + list(pairs))}"
+
+
+def _int(raw, name: str, default: int, low: int, high: int) -> int:
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not low <= value <= high:
+        raise InvalidInput(errors={name: [_("Enter a whole number between %(low)s and %(high)s.")
+                                          % {"low": low, "high": high}]})
+    return value
+
+
+def query(user, data, *, today: dt.date | None = None) -> Query:
+    """The filters from a query string (or a dict); an unknown id or a bad value is a field error."""
+    today = today or company_today()
+    getlist = data.getlist if hasattr(data, "getlist") else (
+        lambda key: data.get(key) if isinstance(data.get(key), list) else ([data[key]] if data.get(key) not in (None, "") else []))
+    picked = {key: [str(v) for v in getlist(key) if str(v) != ""] for key in FILTERS}
+    picked = {key: values for key, values in picked.items() if values}
+    from django.http import QueryDict
+
+    query_dict = QueryDict(mutable=True)
+    for key, values in picked.items():
+        query_dict.setlist(key, values)
+    filterset = ContractFilter(query_dict, queryset=Contract.objects.visible_to(user))
+    if not filterset.is_valid():
+        raise InvalidInput(_("Some filters are not valid."), errors={k: list(v) for k, v in filterset.errors.items()})
+    year = _int(data.get("year"), "year", today.year, 2000, 2100)
+    stuck = _int(data.get("stuck_days"), "stuck_days", STUCK_DAYS, 1, 3650)
+    params = [(key, value) for key, values in picked.items() for value in values]
+    return Query(params=params, contracts=filterset.qs.order_by(), year=year, stuck_days=stuck, today=today)
+
+
+def _cny(rows, *, key) -> dict:
+    """{group: (count, amount in CNY)} from rows of (group..., currency, n, s)."""
+    out: dict = {}
+    for row in rows:
+        group = key(row)
+        count, amount = out.get(group, (0, ZERO))
+        out[group] = (count + row["n"], amount + (row["s"] or ZERO) * rate(row["currency"]))
+    return {group: (count, amount.quantize(CENT, rounding=ROUND_HALF_UP)) for group, (count, amount) in out.items()}
+
+
+def _pct(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _signed_in(q: Query, first: dt.date, last: dt.date):
+    return q.contracts.filter(status__in=SIGNED_STATES, signed_date__gte=first, signed_date__lte=last)
+
+
+def _signed_params(first: dt.date, last: dt.date) -> list:
+    return [("signed_from", first.isoformat()), ("signed_to", last.isoformat())] + [("status", s) for s in SIGNED_STATES]
+
+
+def _by_status(q: Query) -> tuple[dict, list]:
+    counts = dict(q.contracts.values("status").annotate(n=Count("id")).values_list("status", "n"))
+    ordered = list(FUNNEL) + [s for s in Status.values if s not in FUNNEL]
+    rows = [{"key": s, "label": str(Status(s).label), "count": counts.get(s, 0), "url": q.url(("status", s)),
+             "funnel": s in FUNNEL} for s in ordered]
+    return {s: counts.get(s, 0) for s in Status.values}, rows
+
+
+def _by_month(q: Query) -> list:
+    years = (q.year - 1, q.year)
+    rows = (q.contracts.filter(status__in=SIGNED_STATES, signed_date__gte=dt.date(years[0], 1, 1),
+                               signed_date__lte=dt.date(years[1], 12, 31))
+            .values("signed_date__year", "currency").annotate(m=ExtractMonth("signed_date")).order_by()
+            .values("signed_date__year", "m", "currency").annotate(n=Count("id"), s=Sum("amount")))
+    found = _cny(rows, key=lambda r: (r["signed_date__year"], r["m"]))
+    months = []
+    for month in range(1, 13):
+        entry = {"month": month}
+        for name, year in (("last_year", years[0]), ("this_year", years[1])):
+            first = dt.date(year, month, 1)
+            last = dt.date(year, month, calendar.monthrange(year, month)[1])
+            count, amount = found.get((year, month), (0, ZERO))
+            entry[name] = {"count": count, "amount": amount, "url": q.url(*_signed_params(first, last))}
+        months.append(entry)
+    return months
+
+
+def _signed_by(q: Query, field: str, label_of, param: str | None) -> list:
+    first, last = dt.date(q.year, 1, 1), dt.date(q.year, 12, 31)
+    rows = _signed_in(q, first, last).values(field, "currency").annotate(n=Count("id"), s=Sum("amount"))
+    found = _cny(rows, key=lambda r: r[field])
+    labels = label_of([k for k in found if k is not None])
+    out = []
+    for key, (count, amount) in found.items():
+        url = q.url(*_signed_params(first, last), (param, key)) if param and key is not None else None
+        out.append({"key": key, "label": labels.get(key, str(_("None"))), "count": count, "amount": amount, "url": url})
+    return sorted(out, key=lambda r: (-r["amount"], -r["count"], str(r["label"])))
+
+
+def _root_types() -> dict[int, ContractType]:
+    types = {t.pk: t for t in ContractType.objects.all()}
+    roots = {}
+    for pk, node in types.items():
+        seen = set()
+        while node.parent_id and node.parent_id in types and node.pk not in seen:
+            seen.add(node.pk)
+            node = types[node.parent_id]
+        roots[pk] = node
+    return roots
+
+
+def _by_type(q: Query) -> list:
+    """By top-level type: the list's type filter takes a type with the ones under it."""
+    first, last = dt.date(q.year, 1, 1), dt.date(q.year, 12, 31)
+    roots = _root_types()
+    rows = _signed_in(q, first, last).values("contract_type", "currency").annotate(n=Count("id"), s=Sum("amount"))
+    found = _cny(rows, key=lambda r: roots[r["contract_type"]].pk)
+    out = [{"key": pk, "label": str(roots[pk]), "count": count, "amount": amount,
+            "url": q.url(*_signed_params(first, last), ("type", pk))} for pk, (count, amount) in found.items()]
+    return sorted(out, key=lambda r: (-r["amount"], r["label"]))
+
+
+def _ending(q: Query) -> list:
+    in_force = q.contracts.filter(status__in=IN_FORCE_STATES, end_date__gte=q.today)
+    status_params = [("status", s) for s in sorted(IN_FORCE_STATES)]
+    out, cases = [], {}
+    for key, _label, first, last in ENDING:
+        condition = {"end_date__gte": q.today + dt.timedelta(days=first)}
+        if last is not None:
+            condition["end_date__lte"] = q.today + dt.timedelta(days=last)
+        cases[key] = Count("id", filter=Q(**condition))
+    counts = in_force.aggregate(**cases)
+    for key, label, first, last in ENDING:
+        params = [*status_params, ("end_from", (q.today + dt.timedelta(days=first)).isoformat())]
+        if last is not None:
+            params.append(("end_to", (q.today + dt.timedelta(days=last)).isoformat()))
+        out.append({"key": key, "label": str(label), "count": counts[key], "url": q.url(*params)})
+    return out
+
+
+def _notices(q: Query) -> dict:
+    due = q.contracts.notice_due(within=NOTICE_DAYS, on=q.today)
+    upcoming = due.select_related("customer").order_by("notice_deadline", "pk")[:TOP]
+    return {
+        "within_days": NOTICE_DAYS, "count": due.count(), "url": q.url(("notice_within", NOTICE_DAYS)),
+        "next": [{"id": c.pk, "number": c.number, "title": c.title, "customer": c.customer.name,
+                  "notice_deadline": c.notice_deadline, "url": reverse("contracts:detail", args=[c.pk])}
+                 for c in upcoming],
+    }
+
+
+def _renewal(q: Query) -> dict:
+    first, last = dt.date(q.year, 1, 1), dt.date(q.year, 12, 31)
+    ended = q.contracts.filter(status__in=[Status.RENEWED, Status.EXPIRED], end_date__gte=first, end_date__lte=last)
+    counts = dict(ended.values("status").annotate(n=Count("id")).values_list("status", "n"))
+    renewed, expired = counts.get(Status.RENEWED, 0), counts.get(Status.EXPIRED, 0)
+    period = [("end_from", first.isoformat()), ("end_to", last.isoformat())]
+    return {
+        "renewed": {"count": renewed, "url": q.url(("status", Status.RENEWED), *period)},
+        "expired": {"count": expired, "url": q.url(("status", Status.EXPIRED), *period)},
+        "renewal_rate": _pct(renewed, renewed + expired), "churn_rate": _pct(expired, renewed + expired),
+    }
+
+
+def _hours(seconds) -> Decimal:
+    return (Decimal(str(seconds or 0)) / 3600).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _approvals(q: Query) -> tuple[list, dict]:
+    first = timezone.make_aware(dt.datetime(q.year, 1, 1))
+    last = timezone.make_aware(dt.datetime(q.year + 1, 1, 1))
+    rows = (NodeRun.objects.filter(instance__contract__in=q.contracts.values("pk"), status=NodeRun.Status.DONE,
+                                   finished_at__gte=first, finished_at__lt=last)
+            .values("name").annotate(n=Count("id"), secs=Avg("seconds"), business=Avg("business_seconds"))
+            .order_by("-business", "name"))
+    cycle = [{"node": r["name"], "count": r["n"], "avg_hours": _hours(r["secs"]),
+              "avg_business_hours": _hours(r["business"])} for r in rows]
+    stuck = q.contracts.stuck(days=q.stuck_days)
+    return cycle, {"days": q.stuck_days, "count": stuck.count(), "url": q.url(("stuck_days", q.stuck_days))}
+
+
+def _money(q: Query, user) -> tuple[dict, list]:
+    from hetong.payments.models import RECEIVABLE_STATES, Installment
+    from hetong.payments.selectors import BUCKETS, aging
+
+    due = (Installment.objects.live().with_paid()
+           .filter(contract__in=q.contracts.filter(status__in=RECEIVABLE_STATES).values("pk"), due_date__lte=q.today)
+           .values("contract__currency").annotate(n=Count("id"), s=Sum("amount"), p=Sum("paid")).order_by())
+    owed = collected = ZERO
+    for row in due:
+        owed += (row["s"] or ZERO) * rate(row["contract__currency"])
+        collected += (row["p"] or ZERO) * rate(row["contract__currency"])
+    owed, collected = owed.quantize(CENT), collected.quantize(CENT)
+    report = aging(user, q.today, contracts=q.contracts)
+    buckets = [{"key": key, "label": str(label), "amount": report["totals"].buckets[key]} for key, label, *_ in BUCKETS]
+    return {"due": owed, "collected": collected, "rate": _pct(collected, owed),
+            "overdue": report["totals"].overdue, "not_due": report["totals"].not_due,
+            "url": reverse("payments:aging")}, buckets
+
+
+def _top_customers(q: Query) -> list:
+    first, last = dt.date(q.year, 1, 1), dt.date(q.year, 12, 31)
+    rows = _signed_in(q, first, last).values("customer", "currency").annotate(n=Count("id"), s=Sum("amount"))
+    found = _cny(rows, key=lambda r: r["customer"])
+    ranked = sorted(found.items(), key=lambda item: (-item[1][1], -item[1][0], item[0]))[:TOP]
+    names = dict(Customer.objects.filter(pk__in=[pk for pk, _v in ranked]).values_list("pk", "name"))
+    return [{"key": pk, "label": names.get(pk, ""), "count": count, "amount": amount,
+             "url": q.url(*_signed_params(first, last), ("customer", pk))} for pk, (count, amount) in ranked]
+
+
+def summary(user, data=None, *, today: dt.date | None = None) -> dict:
+    """Every figure of the dashboard for these filters."""
+    q = query(user, data or {}, today=today)
+    by_status, status_rows = _by_status(q)
+    cycle, stuck = _approvals(q)
+    collection, aging_buckets = _money(q, user)
+    first, last = dt.date(q.year, 1, 1), dt.date(q.year, 12, 31)
+    signed = _cny(_signed_in(q, first, last).values("currency").annotate(n=Count("id"), s=Sum("amount")),
+                  key=lambda r: "all").get("all", (0, ZERO))
+    return {
+        "on": q.today, "year": q.year, "currency": "CNY", "filters": [list(p) for p in q.params],
+        "by_status": by_status,
+        "status": status_rows,
+        "signed": {"count": signed[0], "amount": signed[1], "url": q.url(*_signed_params(first, last))},
+        "signed_by_month": _by_month(q),
+        "signed_by_type": _by_type(q),
+        "signed_by_department": _signed_by(
+            q, "department", lambda ids: {d.pk: d.name for d in Department.objects.filter(pk__in=ids)}, "dept"),
+        "signed_by_owner": _signed_by(
+            q, "owner", lambda ids: {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}, "owner"),
+        "ending": _ending(q),
+        "notice_deadlines": _notices(q),
+        "renewal": _renewal(q),
+        "approval_cycle": cycle,
+        "stuck": stuck,
+        "collection": collection,
+        "aging": aging_buckets,
+        "top_customers": _top_customers(q),
+    }
