@@ -13,7 +13,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Avg, Count, Q, Sum
-from django.db.models.functions import ExtractMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -126,11 +125,12 @@ def _by_status(q: Query) -> tuple[dict, list]:
 
 def _by_month(q: Query) -> list:
     years = (q.year - 1, q.year)
+    # Grouped by day and folded into months here: SQLite has no date functions of its own (Django's are per-row
+    # Python calls), and two years hold at most 731 days.
     rows = (q.contracts.filter(status__in=SIGNED_STATES, signed_date__gte=dt.date(years[0], 1, 1),
                                signed_date__lte=dt.date(years[1], 12, 31))
-            .values("signed_date__year", "currency").annotate(m=ExtractMonth("signed_date")).order_by()
-            .values("signed_date__year", "m", "currency").annotate(n=Count("id"), s=Sum("amount")))
-    found = _cny(rows, key=lambda r: (r["signed_date__year"], r["m"]))
+            .values("signed_date", "currency").annotate(n=Count("id"), s=Sum("amount")))
+    found = _cny(rows, key=lambda r: (r["signed_date"].year, r["signed_date"].month))
     months = []
     for month in range(1, 13):
         entry = {"month": month}

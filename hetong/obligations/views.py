@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hetong.contracts.views import _contract, _detail
+from hetong.core.dates import company_today
 from hetong.core.errors import DomainError, InvalidInput
+from hetong.core.exports import export_response
 from hetong.core.forms import add_domain_error
 from hetong.core.pagination import Sort, paginate
 
@@ -46,6 +48,10 @@ def obligation_list(request):
     else:
         qs = selectors.for_user(request.user, mine=filters.get("mine", False), overdue=filters.get("overdue", False),
                                 within=filters.get("within"))
+        fmt = request.GET.get("format")
+        if fmt in ("csv", "xlsx"):
+            return export_response(fmt, _export_columns(), qs.order_by("due_date", "pk").iterator(chunk_size=1000),
+                                   f"obligations-{company_today():%Y%m%d}")
         try:
             page = paginate(qs, SOONEST_FIRST, cursor=cursor, size=settings.PAGE_SIZE)
         except DomainError as exc:
@@ -54,6 +60,16 @@ def obligation_list(request):
     query.pop("cursor", None)
     context = {"form": form, "page": page, "error": error, "cursor": cursor, "query": query.urlencode()}
     return render(request, "obligations/list.html", context, status=400 if error else 200)
+
+
+def _export_columns():
+    statuses, parties = dict(Obligation.Status.choices), dict(Obligation.Party.choices)
+    return [
+        (_("Contract"), lambda o: o.contract.number), (_("Customer"), lambda o: o.contract.customer.name),
+        (_("Title"), lambda o: o.title), (_("Responsible party"), lambda o: str(parties.get(o.party, o.party))),
+        (_("Owner"), lambda o: str(o.owner) if o.owner_id else ""), (_("Due date"), lambda o: o.due_date),
+        (_("Status"), lambda o: str(statuses.get(o.status, o.status))), (_("Done on"), lambda o: o.done_on),
+    ]
 
 
 def _form_page(request, contract, form, obligation=None, error=None):

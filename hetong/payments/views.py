@@ -15,6 +15,7 @@ from hetong.contracts.selectors import money
 from hetong.contracts.views import _contract, _detail
 from hetong.core.dates import parse_date
 from hetong.core.errors import DomainError
+from hetong.core.exports import export_response
 from hetong.core.forms import add_domain_error
 
 from . import selectors, services
@@ -162,5 +163,13 @@ def aging_report(request):
     except ValueError:
         on, error = None, _("Enter a valid date (YYYY-MM-DD).")
     report = selectors.aging(request.user, on)
-    return render(request, "payments/aging.html", {"report": report, "date_error": error},
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx") and not error:
+        columns = [(_("Customer"), lambda r: r.customer_name), (_("Contracts"), lambda r: len(r.contracts)),
+                   (_("Not yet due"), lambda r: r.not_due)]
+        columns += [(str(label), lambda r, key=key: r.buckets[key]) for key, label, *_rest in selectors.BUCKETS]
+        columns += [(_("Overdue"), lambda r: r.overdue), (_("Outstanding"), lambda r: r.outstanding)]
+        return export_response(fmt, columns, report["customers"], f"receivables-aging-{report['on']:%Y%m%d}")
+    return render(request, "payments/aging.html", {"report": report, "date_error": error,
+                                                   "export_query": request.GET.urlencode()},
                   status=400 if error else 200)
