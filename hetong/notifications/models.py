@@ -296,6 +296,28 @@ class Delivery(models.Model):
         return f"{self.get_kind_display()} {self.to or self.channel} {self.subject}"
 
 
+class DeliveryAttachment(models.Model):
+    """A file sent with an email delivery (a scheduled report). Kept in a table of its own so that lists and retries
+    of deliveries never read the bytes; the sender attaches every one of a delivery's files."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField(_("size"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="deliveryattachment_has_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class JobRun(models.Model):
     """A periodic job's slot (an hour, a user's day) claimed once, so two schedulers never both run it."""
 

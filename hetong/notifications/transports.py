@@ -555,12 +555,15 @@ def send_test(channel: ChannelConfig) -> None:
 # --- Email ----------------------------------------------------------------------------------------------
 
 
-def send_email(*, to: str, subject: str, text: str, html: str) -> None:
-    """Send one message with a plain-text and an HTML part through the configured mail server."""
+def send_email(*, to: str, subject: str, text: str, html: str, attachments=()) -> None:
+    """Send one message with a plain-text and an HTML part, and any attached files (file name, bytes, content
+    type), through the configured mail server."""
     # A line break in a subject would be refused as header injection; a subject is one line anyway.
     subject = " ".join(subject.split())
     mail = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
     mail.attach_alternative(html, "text/html")
+    for name, content, content_type in attachments:
+        mail.attach(name, content, content_type)
     try:
         mail.send()
     except smtplib.SMTPRecipientsRefused as exc:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import transports
-from ..models import Channel, Delivery, Notification
+from ..models import Channel, Delivery, DeliveryAttachment, Notification
 
 log = logging.getLogger(__name__)
 
@@ -112,15 +112,23 @@ def _on_commit_send(delivery: Delivery) -> None:
     transaction.on_commit(partial(deliver, delivery.pk))
 
 
-def queue_email(user, *, subject: str, text: str, html: str, now=None, to: str = "") -> Delivery | None:
+def queue_email(user, *, subject: str, text: str, html: str, now=None, to: str = "",
+                attachments=()) -> Delivery | None:
     """An email through the outbox, sent after commit: to the user, or to `to`, an address that may belong to no
-    user (a customer's contact; `user` is then None or the user it concerns)."""
+    user (a customer's contact; `user` is then None or the user it concerns). `attachments` are files sent with
+    it, as (file name, bytes, content type); they are stored with the delivery, so a retry sends them again."""
     address = to or (user.email if user is not None else "")
     if not address:
         return None
     # Real time, not the pass's `now`: a pass run for another moment (catch-up, tests) still sends at once.
     delivery = Delivery.objects.create(kind=Delivery.Kind.EMAIL, user=user, to=address, subject=subject[:200],
                                        text=text, html=html)
+    if attachments:
+        DeliveryAttachment.objects.bulk_create(
+            DeliveryAttachment(delivery=delivery, name=str(name)[:200], content_type=content_type,
+                               content=bytes(content), size=len(content))
+            for name, content, content_type in attachments
+        )
     _on_commit_send(delivery)
     return delivery
 
@@ -210,7 +218,9 @@ def send_delivery(delivery_id: int, *, now=None) -> str:
 
 def _send(delivery: Delivery) -> None:
     if delivery.kind == Delivery.Kind.EMAIL:
-        transports.send_email(to=delivery.to, subject=delivery.subject, text=delivery.text, html=delivery.html)
+        files = [(a.name, bytes(a.content), a.content_type) for a in delivery.attachments.all()]
+        transports.send_email(to=delivery.to, subject=delivery.subject, text=delivery.text, html=delivery.html,
+                              attachments=files)
         return
     channel = delivery.channel
     if channel is None or not channel.is_active:

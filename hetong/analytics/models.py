@@ -1,0 +1,56 @@
+"""A person's report, emailed to them weekly or monthly (analytics.schedules sends it)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportSchedule(models.Model):
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", _("Excel (XLSX)")
+        PDF = "pdf", "PDF"
+
+    class Period(models.TextChoices):
+        YEAR = "year", _("This year")
+        PREVIOUS = "previous", _("The previous week or month")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="report_schedules")
+    report = models.CharField(_("report"), max_length=40)
+    # The report's contract filters ({"department": ["3"], ...}), checked again at each sending: a filter that no
+    # longer exists is reported to the user instead of widening their report.
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    period = models.CharField(_("period"), max_length=10, choices=Period.choices, default=Period.YEAR)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.XLSX)
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), null=True, blank=True)  # 0 Monday … 6 Sunday
+    day_of_month = models.PositiveSmallIntegerField(_("day of the month"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    # The week ("2026-W10") or month ("2026-03") last sent: claimed by a conditional UPDATE, so each is sent once.
+    last_period = models.CharField(max_length=10, blank=True, editable=False)
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report schedule")
+        verbose_name_plural = _("report schedules")
+        ordering = ["user", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(frequency__in=["weekly", "monthly"]), name="reportschedule_frequency_valid"),
+            models.CheckConstraint(condition=Q(format__in=["xlsx", "pdf"]), name="reportschedule_format_valid"),
+            models.CheckConstraint(condition=Q(period__in=["year", "previous"]), name="reportschedule_period_valid"),
+            models.CheckConstraint(
+                condition=(Q(frequency="weekly", weekday__gte=0, weekday__lte=6, day_of_month__isnull=True)
+                           | Q(frequency="monthly", day_of_month__gte=1, day_of_month__lte=28, weekday__isnull=True)),
+                name="reportschedule_day_fits_frequency",
+            ),
+        ]
+        indexes = [models.Index(fields=["is_active", "frequency"], name="reportschedule_active_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.report} {self.frequency}"
