@@ -8,6 +8,7 @@ core.money.rate). A fixed number of queries, whatever the number of contracts.
 
 import calendar
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hetong.accounts.models import Department, User
+from hetong.approvals.filters import step_value
 from hetong.approvals.models import NodeRun
 from hetong.contracts.filters import ContractFilter
 from hetong.contracts.models import IN_FORCE_STATES, Contract, ContractType, Status
@@ -229,17 +231,19 @@ def _approvals(q: Query) -> tuple[list, dict]:
     last = timezone.make_aware(dt.datetime(q.year + 1, 1, 1))
     rows = (NodeRun.objects.filter(instance__contract__in=q.contracts.values("pk"), status=NodeRun.Status.DONE,
                                    finished_at__gte=first, finished_at__lt=last)
-            .values("name").annotate(n=Count("id"), secs=Avg("seconds"), business=Avg("business_seconds"))
+            .values("name").annotate(n=Count("id"), contracts=Count("instance__contract", distinct=True),
+                                     secs=Avg("seconds"), business=Avg("business_seconds"))
             .order_by("-business", "name"))
-    cycle = [{"node": r["name"], "count": r["n"], "avg_hours": _hours(r["secs"]),
-              "avg_business_hours": _hours(r["business"])} for r in rows]
+    cycle = [{"node": r["name"], "runs": r["n"], "count": r["contracts"], "avg_hours": _hours(r["secs"]),
+              "avg_business_hours": _hours(r["business"]),
+              "url": q.url(("approval_step", step_value(q.year, r["name"])))} for r in rows]
     stuck = q.contracts.stuck(days=q.stuck_days)
     return cycle, {"days": q.stuck_days, "count": stuck.count(), "url": q.url(("stuck_days", q.stuck_days))}
 
 
 def _money(q: Query, user) -> tuple[dict, list]:
     from hetong.payments.models import RECEIVABLE_STATES, Installment
-    from hetong.payments.selectors import BUCKETS, aging
+    from hetong.payments.selectors import BUCKETS, aging, bucket_of
 
     due = (Installment.objects.live().with_paid()
            .filter(contract__in=q.contracts.filter(status__in=RECEIVABLE_STATES).values("pk"), due_date__lte=q.today)
@@ -250,7 +254,16 @@ def _money(q: Query, user) -> tuple[dict, list]:
         collected += (row["p"] or ZERO) * rate(row["contract__currency"])
     owed, collected = owed.quantize(CENT), collected.quantize(CENT)
     report = aging(user, q.today, contracts=q.contracts)
-    buckets = [{"key": key, "label": str(label), "amount": report["totals"].buckets[key]} for key, label, *_ in BUCKETS]
+    owing = defaultdict(set)  # bucket: the contracts with money in it
+    for contract_id, due_date in (Installment.objects.with_paid().unpaid()
+                                  .filter(contract__in=q.contracts.filter(status__in=RECEIVABLE_STATES).values("pk"),
+                                          due_date__lt=q.today)
+                                  .values_list("contract_id", "due_date")):
+        key = bucket_of((q.today - due_date).days)
+        if key:
+            owing[key].add(contract_id)
+    buckets = [{"key": key, "label": str(label), "amount": report["totals"].buckets[key], "count": len(owing[key]),
+                "url": q.url(("overdue", key))} for key, label, *_ in BUCKETS]
     return {"due": owed, "collected": collected, "rate": _pct(collected, owed),
             "overdue": report["totals"].overdue, "not_due": report["totals"].not_due,
             "url": reverse("payments:aging")}, buckets

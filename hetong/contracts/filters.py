@@ -102,6 +102,13 @@ class ContractFilter(df.FilterSet):
         return queryset
 
 
+def add_contract_filter(name: str, contract_filter) -> None:
+    """A filter another capability adds to the contract list (payments: money past due; approvals: a step), so the
+    dashboard's drill-downs can say what they count. Call from AppConfig.ready; the list's form shows it hidden."""
+    contract_filter.extra.setdefault("widget", forms.HiddenInput)
+    ContractFilter.base_filters[name] = contract_filter
+
+
 def sort_for(value: str | None) -> Sort:
     return SORTS.get(value or "-id", SORTS["-id"])
 

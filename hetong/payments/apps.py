@@ -25,3 +25,8 @@ class PaymentsConfig(AppConfig):
         from .selectors import progress_for
 
         add_progress_source(lambda ids: {pk: {k: v[k] for k in ("collected_pct", "invoiced_pct")} for pk, v in progress_for(ids).items()})
+        from hetong.contracts.filters import add_contract_filter
+
+        from .filters import overdue_filter
+
+        add_contract_filter("overdue", overdue_filter())

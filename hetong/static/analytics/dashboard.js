@@ -78,7 +78,7 @@
   bars("chart-aging", data.aging, function (r) { return Number(r.amount); }, false);
   bars("chart-departments", data.signed_by_department.slice(0, 12), function (r) { return Number(r.amount); }, true);
   bars("chart-owners", data.signed_by_owner.slice(0, 12), function (r) { return Number(r.amount); }, true);
-  bars("chart-approvals", data.approval_cycle.map(function (r) { return { label: r.node, hours: r.avg_business_hours }; }),
+  bars("chart-approvals", data.approval_cycle.map(function (r) { return { label: r.node, hours: r.avg_business_hours, url: r.url }; }),
        function (r) { return Number(r.hours); }, true);
 
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
