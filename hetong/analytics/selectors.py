@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Avg, Count, Q, Sum
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,24 +73,26 @@ def _int(raw, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def _values(data, key: str) -> list:
+    """A filter's values from a QueryDict (repeated keys) or a dict (a value or a list)."""
+    if hasattr(data, "getlist"):
+        return data.getlist(key)
+    value = data.get(key)
+    return value if isinstance(value, list) else [] if value in (None, "") else [value]
+
+
 def query(user, data, *, today: dt.date | None = None) -> Query:
     """The filters from a query string (or a dict); an unknown id or a bad value is a field error."""
     today = today or company_today()
-    getlist = data.getlist if hasattr(data, "getlist") else (
-        lambda key: data.get(key) if isinstance(data.get(key), list) else ([data[key]] if data.get(key) not in (None, "") else []))
-    picked = {key: [str(v) for v in getlist(key) if str(v) != ""] for key in FILTERS}
-    picked = {key: values for key, values in picked.items() if values}
-    from django.http import QueryDict
-
+    params = [(key, str(value)) for key in FILTERS for value in _values(data, key) if str(value) != ""]
     query_dict = QueryDict(mutable=True)
-    for key, values in picked.items():
-        query_dict.setlist(key, values)
+    for key, value in params:
+        query_dict.appendlist(key, value)
     filterset = ContractFilter(query_dict, queryset=Contract.objects.visible_to(user))
     if not filterset.is_valid():
         raise InvalidInput(_("Some filters are not valid."), errors={k: list(v) for k, v in filterset.errors.items()})
     year = _int(data.get("year"), "year", today.year, 2000, 2100)
     stuck = _int(data.get("stuck_days"), "stuck_days", STUCK_DAYS, 1, 3650)
-    params = [(key, value) for key, values in picked.items() for value in values]
     return Query(params=params, contracts=filterset.qs.order_by(), year=year, stuck_days=stuck, today=today)
 
 

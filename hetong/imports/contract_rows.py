@@ -49,6 +49,7 @@ from .writers import (
     departments_named,
     first_use,
     in_bulk,
+    keyed_rows,
     known_keys,
     owner_and_department,
     remember,
@@ -242,15 +243,11 @@ def write_contracts(run: Run, rows: list[Row]) -> None:
     for part in chunks(sorted(existing)):
         visible.update(Contract.objects.visible_to(run.by).filter(pk__in=part).values_list("pk", flat=True))
     in_use = _numbers_in_use(r.values.get("number") for r in rows)
-    seen_keys: dict = {}
     seen_numbers: dict = {}
     new: list[tuple[Row, Contract]] = []
     keys: dict = {}
-    for row in rows:
-        run.tick()
+    for row in keyed_rows(run, rows):
         values = row.values
-        if not values.get("key") or not first_use(run, row, seen_keys, values["key"], "key"):
-            continue
         if values.get("number") and not first_use(run, row, seen_numbers, values["number"], "number"):
             continue
         current = existing.get(mapped.get(values["key"]))

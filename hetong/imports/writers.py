@@ -197,6 +197,17 @@ def first_use(run: Run, row: Row, seen: dict, value, column: str) -> bool:
     return True
 
 
+def keyed_rows(run: Run, rows: list[Row]):
+    """The rows that give a key not used on an earlier row of the file (a reused key is a problem), each counted as
+    processed."""
+    seen: dict = {}
+    for row in rows:
+        run.tick()
+        key = row.values.get("key")
+        if key and first_use(run, row, seen, key, "key"):
+            yield row
+
+
 def _savepoint(run: Run, row: Row, fields: dict, action: Callable):
     """Run one service call in a savepoint of its own; a refusal becomes the row's problems."""
     try:
@@ -225,12 +236,10 @@ def write_customers(run: Run, rows: list[Row]) -> None:
     departments = departments_named(r.values.get("department") for r in rows)
     visible = set(Customer.objects.visible_to(run.by).filter(pk__in=[c.pk for c in [*existing.values(), *by_code.values()]])
                   .values_list("pk", flat=True)) if (existing or by_code) else set()
-    seen: dict = {}
     keys: dict = {}
-    for row in rows:
-        run.tick()
+    for row in keyed_rows(run, rows):
         values = row.values
-        if not values.get("key") or not first_use(run, row, seen, values["key"], "key") or row.bad:
+        if row.bad:
             continue
         current = existing.get(values["key"])
         if current is None and values.get("credit_code") in by_code:
@@ -281,13 +290,9 @@ CONTACT_FIELDS = {**{name: name for name in customer_services.CONTACT_FIELDS}, "
 def write_contacts(run: Run, rows: list[Row]) -> None:
     existing = resolve_existing(run, Kind.CONTACTS, Contact.objects.select_related("customer"), rows)
     customers = resolve_customers(run, {r.values.get("customer") for r in rows})
-    seen: dict = {}
     keys: dict = {}
-    for row in rows:
-        run.tick()
+    for row in keyed_rows(run, rows):
         values = row.values
-        if not values.get("key") or not first_use(run, row, seen, values["key"], "key"):
-            continue
         customer = customers.get(values.get("customer"))
         if values.get("customer") and customer is None:
             run.problem(row.number, "customer", _("There is no customer with the key “%(key)s”.") % {"key": values["customer"]})
@@ -440,13 +445,9 @@ def write_receipts(run: Run, rows: list[Row]) -> None:
     changed by an import: one imported before with other values is a problem (reverse it on the contract page)."""
     contracts = resolve_contracts(run, {r.values.get("contract") for r in rows})
     existing = resolve_existing(run, Kind.RECEIPTS, Receipt.objects.all(), rows)
-    seen: dict = {}
     keys: dict = {}
-    for row in rows:
-        run.tick()
+    for row in keyed_rows(run, rows):
         values = row.values
-        if not values.get("key") or not first_use(run, row, seen, values["key"], "key"):
-            continue
         contract = contracts.get(values.get("contract"))
         if values.get("contract") and contract is None:
             run.problem(row.number, "contract", _("There is no contract with the key “%(key)s”.") % {"key": values["contract"]})
