@@ -114,9 +114,11 @@ def customers(
 
 
 def contracts(
-    world: World, *, count: int, customers: list[CustomerInfo], seed: int, chunk: int, today: dt.date
+    world: World, *, count: int, customers: list[CustomerInfo], seed: int, chunk: int, today: dt.date,
+    payable: list | None = None,
 ) -> Iterator[list[dict]]:
-    """Contract rows in chunks; row i has id i. Customers are skewed: a few have thousands of contracts."""
+    """Contract rows in chunks; row i has id i. Customers are skewed: a few have thousands of contracts.
+    `payable` gets (id, amount, effective date, owner) of each signed contract with an amount, for `payments`."""
     customer_count = len(customers)
     rng = random.Random(seed + 1)
     base = _defaults(Contract)
@@ -210,8 +212,42 @@ def contracts(
             search_tokens=index_text(number, title, name),
         )
         rows.append(row)
+        if payable is not None and status in SIGNED_STATES and amount:
+            payable.append((pk, amount, effective, owner))
         if len(rows) == chunk:
             yield rows
             rows = []
     if rows:
         yield rows
+
+
+def payments(payable: list, *, seed: int, chunk: int, today: dt.date) -> Iterator[tuple[list, list, list]]:
+    """Each signed contract's payment plan: 30 % on signing and the rest six months in; what fell due was mostly
+    received (a receipt allocated to it), some is late. Chunks of (installments, receipts, allocations) rows."""
+    from hetong.payments.models import Allocation, Installment, Receipt
+
+    rng = random.Random(seed + 2)
+    defaults = [_defaults(model) for model in (Installment, Receipt, Allocation)]
+    now = timezone.now()
+    chunks: tuple[list, list, list] = ([], [], [])
+    installment_id = receipt_id = 0
+    for contract_id, amount, effective, owner in payable:
+        first = (amount * Decimal("0.3")).quantize(Decimal("0.01"))
+        for position, (kind, share, due) in enumerate(
+            (("prepayment", first, effective), ("acceptance", amount - first, effective + dt.timedelta(days=182)))
+        ):
+            installment_id += 1
+            chunks[0].append({**defaults[0], "id": installment_id, "contract_id": contract_id, "position": position,
+                              "kind": kind, "amount": share, "due_date": due, "label": ""})
+            if due < today and rng.random() < (0.95 if position == 0 else 0.8):
+                receipt_id += 1
+                received = min(today, due + dt.timedelta(days=rng.randint(0, 60)))
+                chunks[1].append({**defaults[1], "id": receipt_id, "contract_id": contract_id, "amount": share,
+                                  "received_on": received, "created_by_id": owner, "created_at": now})
+                chunks[2].append({**defaults[2], "id": receipt_id, "receipt_id": receipt_id,
+                                  "installment_id": installment_id, "amount": share})
+        if len(chunks[0]) >= chunk:
+            yield chunks
+            chunks = ([], [], [])
+    if chunks[0]:
+        yield chunks

@@ -448,16 +448,35 @@ class Bench:
                 print(f"  {model._meta.db_table}: {total:,} rows", flush=True)
         return orm, bare, total
 
+    def load_payments(self, chunks) -> None:
+        """The signed contracts' installments, receipts and allocations, for the dashboard's money figures; loaded
+        through the ORM only (the bulk-load figures above are the customers' and contracts')."""
+        from django.db import transaction
+
+        from hetong.payments.models import Allocation, Installment, Receipt
+
+        started = time.perf_counter()
+        counts = [0, 0, 0]
+        for rows in chunks:
+            with transaction.atomic():
+                for index, (model, part) in enumerate(zip((Installment, Receipt, Allocation), rows, strict=True)):
+                    model.objects.bulk_create([model(**row) for row in part])
+                    counts[index] += len(part)
+        print(f"  payments: {counts[0]:,} installments, {counts[1]:,} receipts and {counts[2]:,} allocations "
+              f"in {time.perf_counter() - started:.0f} s", flush=True)
+
     def load(self, world):
         from hetong.contracts.models import Contract
         from hetong.core.dates import company_today
         from hetong.customers.models import Customer
+        from hetong.payments.models import Allocation, Installment, Receipt
 
-        from .data import contracts, customers
+        from .data import contracts, customers, payments
 
         args = self.args
         floor = self.open_floor()
         info: list = []
+        payable: list = []
         started = time.perf_counter()
         load_total = {"orm": 0.0, "floor": 0.0, "rows": 0}
         for label, model, chunks in (
@@ -477,6 +496,7 @@ class Bench:
                     seed=args.seed,
                     chunk=args.chunk,
                     today=company_today(),
+                    payable=payable,
                 ),
             ),
         ):
@@ -506,11 +526,13 @@ class Bench:
             )
         )
         floor.close()
+        self.load_payments(payments(payable, seed=args.seed, chunk=args.chunk, today=company_today()))
         with self.connection.cursor() as cursor:
             if self.vendor == "postgresql":
                 from django.core.management.color import no_style
 
-                for statement in self.connection.ops.sequence_reset_sql(no_style(), [Customer, Contract]):
+                models = [Customer, Contract, Installment, Receipt, Allocation]
+                for statement in self.connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(statement)
                 cursor.execute("ANALYZE")  # what autovacuum does shortly after a bulk load
             elif args.analyze:
@@ -847,15 +869,25 @@ class Bench:
     def dashboard(self):
         """Every figure of the dashboard (analytics.selectors.summary: some twenty grouped counts and sums) for the
         administrator, beside the same statements run bare; and the API call beside a view returning their rows."""
-        from hetong.analytics.selectors import summary
+        from hetong.analytics.selectors import FIGURES, query, summary
 
         def orm():
             return summary(self.admin, {})
 
+        runs = max(3, self.args.runs // 3)
+        checked = query(self.admin, {})  # lazy querysets: each figure runs its own statements every time
+        for name, figure in FIGURES.items():
+            def one(figure=figure):
+                return figure(checked)
+
+            part = self.capture(one)
+            median = self.time(one, runs)
+            self.add(Line(f"dashboard: {name} (SQL ×{len(part)})", median, self.time(self.raw(part), runs),
+                          "≤ 300 ms", median <= 0.300))
         statements = self.capture(orm)
-        median = self.time(orm, max(3, self.args.runs // 3))
+        median = self.time(orm, runs)
         self.add(Line(f"dashboard: every figure ({len(statements)} queries, ORM)", median,
-                      self.time(self.raw(statements), max(3, self.args.runs // 3)), "≤ 300 ms", median <= 0.300))
+                      self.time(self.raw(statements), runs), "≤ 300 ms", median <= 0.300))
         self.page_line("dashboard: GET /api/v1/analytics/summary", self.api, "/api/v1/analytics/summary",
                        self.floor_view("dashboard", statements), target="≤ 300 ms and ≤ 3× floor", limit=0.300)
 

@@ -54,3 +54,50 @@ class ReportSchedule(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.report} {self.frequency}"
+
+
+def _dimension(model, name):
+    # Tallies name the rows they count by id and outlive nothing: no constraint, no reverse accessor. A contract
+    # without a department counts under department 0.
+    return models.ForeignKey(model, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+                             related_name="+", verbose_name=name)
+
+
+class StatusTally(models.Model):
+    """How many contracts have each status, by the dashboard's dimensions; kept by triggers (analytics.tallies)."""
+
+    status = models.CharField(max_length=20)
+    contract_type = _dimension("contracts.ContractType", _("type"))
+    owner = _dimension(settings.AUTH_USER_MODEL, _("owner"))
+    department = _dimension("accounts.Department", _("department"))
+    customer_level = models.CharField(max_length=20)
+    contracts = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["status", "contract_type", "owner", "department", "customer_level"], name="statustally_key")]
+
+    def __str__(self):
+        return f"{self.status}: {self.contracts}"
+
+
+class SignedTally(models.Model):
+    """How many contracts were signed in each month (yyyymm) and for how much, in cents of their currency, by the
+    dashboard's dimensions; every status but cancelled. Kept by triggers (analytics.tallies)."""
+
+    month = models.IntegerField()
+    contract_type = _dimension("contracts.ContractType", _("type"))
+    owner = _dimension(settings.AUTH_USER_MODEL, _("owner"))
+    department = _dimension("accounts.Department", _("department"))
+    customer_level = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    contracts = models.IntegerField(default=0)
+    cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["month", "contract_type", "owner", "department", "customer_level", "currency"],
+            name="signedtally_key")]
+
+    def __str__(self):
+        return f"{self.month} {self.currency}: {self.contracts}"
