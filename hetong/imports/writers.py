@@ -266,15 +266,20 @@ def write_customers(run: Run, rows: list[Row]) -> None:
             continue
         keys[values["key"]] = current.pk
         before = {name: getattr(current, f"{name}_id" if name in ("owner", "department") else name) for name in data}
-        diff = {name: value for name, value in data.items() if before[name] != value}
-        if not diff:
-            run.unchanged += 1
-            continue
-        updated = _savepoint(run, row, CUSTOMER_FIELDS, lambda current=current, diff=diff: customer_services.update_customer(
-            current, by=run.by, version=current.version, data=diff))
-        if updated is not None:
-            run.was_updated(current.pk, changes(before, data))
+        _update_changed(run, row, CUSTOMER_FIELDS, current, before, data, customer_services.update_customer)
     remember(run, keys)
+
+
+def _update_changed(run: Run, row: Row, fields: dict, current, before: dict, data: dict, update) -> None:
+    """Update a record imported before with the values that differ (through its service's `update`), or count
+    it unchanged."""
+    diff = {name: value for name, value in data.items() if before[name] != value}
+    if not diff:
+        run.unchanged += 1
+        return
+    updated = _savepoint(run, row, fields, lambda: update(current, by=run.by, version=current.version, data=diff))
+    if updated is not None:
+        run.was_updated(current.pk, changes(before, data))
 
 
 def resolve_existing(run: Run, kind: str, queryset, rows: list[Row], key: str = "key") -> dict:
@@ -314,14 +319,7 @@ def write_contacts(run: Run, rows: list[Row]) -> None:
             run.problem(row.number, "customer", _("This contact belongs to another customer; a contact cannot move."))
             continue
         before = {name: getattr(current, name) for name in data}
-        diff = {name: value for name, value in data.items() if before[name] != value}
-        if not diff:
-            run.unchanged += 1
-            continue
-        updated = _savepoint(run, row, CONTACT_FIELDS, lambda current=current, diff=diff: customer_services.update_contact(
-            current, by=run.by, version=current.version, data=diff))
-        if updated is not None:
-            run.was_updated(current.pk, changes(before, data))
+        _update_changed(run, row, CONTACT_FIELDS, current, before, data, customer_services.update_contact)
     remember(run, keys)
 
 
