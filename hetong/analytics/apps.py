@@ -10,7 +10,7 @@ def _ensure_tallies(sender, using, **kwargs):
 
     # A migration that rebuilds the contract or customer table on SQLite drops the triggers that keep the tallies:
     # put them back (and count afresh) after every migrate, once the last app's migrations ran.
-    if sender.label == "analytics" and "analytics_statustally" in connections[using].introspection.table_names():
+    if sender.label == "analytics" and "analytics_receivabletally" in connections[using].introspection.table_names():
         tallies.ensure(connections[using])
 
 

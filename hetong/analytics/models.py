@@ -101,3 +101,49 @@ class SignedTally(models.Model):
 
     def __str__(self):
         return f"{self.month} {self.currency}: {self.contracts}"
+
+
+class ReceivableTally(models.Model):
+    """The installments of the receivable contracts (signed, active, expired, renewed, terminated), not cancelled,
+    by when they fall due and the dashboard's dimensions: how many, their amounts, what was paid on them (receipts
+    not reversed) and what is still owed (never below 0 on one installment), in cents of the contract's currency.
+    Each installment counts twice: in its month's row (period yyyymm; 0 with no due date yet) and in its day's row
+    (period yyyymmdd), so whole months are read from a few rows and the days at a month's edge from theirs. Kept by
+    triggers (analytics.tallies)."""
+
+    period = models.IntegerField()
+    contract_type = _dimension("contracts.ContractType", _("type"))
+    owner = _dimension(settings.AUTH_USER_MODEL, _("owner"))
+    department = _dimension("accounts.Department", _("department"))
+    customer_level = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    installments = models.IntegerField(default=0)
+    cents = models.BigIntegerField(default=0)
+    paid = models.BigIntegerField(default=0)
+    owing = models.BigIntegerField(default=0)
+    owing_installments = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["period", "contract_type", "owner", "department", "customer_level", "currency"],
+            name="receivabletally_key")]
+
+    def __str__(self):
+        return f"{self.period} {self.currency}: {self.installments}"
+
+
+class CustomerTally(models.Model):
+    """How many contracts each customer signed in a year and for how much, in cents of their currency (every status
+    but cancelled); the whole book's top customers. Kept by triggers (analytics.tallies)."""
+
+    year = models.IntegerField()
+    customer = _dimension("customers.Customer", _("customer"))
+    currency = models.CharField(max_length=3)
+    contracts = models.IntegerField(default=0)
+    cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "customer", "currency"], name="customertally_key")]
+
+    def __str__(self):
+        return f"{self.year} {self.customer_id} {self.currency}: {self.contracts}"

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hetong.accounts.models import Department, Scope, User
-from hetong.analytics.models import SignedTally, StatusTally
+from hetong.analytics.models import CustomerTally, ReceivableTally, SignedTally, StatusTally
 from hetong.analytics.tallies import cents as _cents
 from hetong.approvals.filters import step_value
 from hetong.approvals.models import NodeRun
@@ -61,6 +61,7 @@ class Query:
     contracts: object  # the filtered, scoped queryset
     statuses: object  # the StatusTally rows of the same contracts
     signed: object  # the SignedTally rows of the same contracts
+    receivable: object  # the ReceivableTally rows of the same contracts
     year: int
     stuck_days: int
     today: dt.date
@@ -118,7 +119,8 @@ def query(user, data, *, today: dt.date | None = None) -> Query:
     year = _int(data.get("year"), "year", today.year, 2000, 2100)
     stuck = _int(data.get("stuck_days"), "stuck_days", STUCK_DAYS, 1, 3650)
     return Query(params=params, everything=not params and user.scope == Scope.ALL, contracts=filterset.qs.order_by(), statuses=_tallied(StatusTally, user, filterset),
-                 signed=_tallied(SignedTally, user, filterset), year=year, stuck_days=stuck, today=today)
+                 signed=_tallied(SignedTally, user, filterset), receivable=_tallied(ReceivableTally, user, filterset),
+                 year=year, stuck_days=stuck, today=today)
 
 
 def _cny(rows, *, key) -> dict:
@@ -213,12 +215,11 @@ def _ending(q: Query) -> list:
     """Contracts in force by how soon they end. The last bucket (over 90 days) holds most of them: it is what is in
     force (from the tally) less what ends sooner, has ended already or never ends, so every count is an index range."""
     in_force = q.contracts.filter(status__in=IN_FORCE_STATES)
-    soon = q.today + dt.timedelta(days=ENDING[-2][3])
-    cases = {"ended": Count("id", filter=Q(end_date__lt=q.today))}
+    # One count for each range: SQLite counts a range of index entries faster than it sorts them into buckets.
+    counts = {"ended": in_force.filter(end_date__lt=q.today).count(), "evergreen": in_force.filter(end_date=None).count()}
     for key, _label, first, last in ENDING[:-1]:
-        cases[key] = Count("id", filter=Q(end_date__gte=q.today + dt.timedelta(days=first),
-                                          end_date__lte=q.today + dt.timedelta(days=last)))
-    counts = {**in_force.filter(end_date__lte=soon).aggregate(**cases), "evergreen": in_force.filter(end_date=None).count()}
+        counts[key] = in_force.filter(end_date__gte=q.today + dt.timedelta(days=first),
+                                      end_date__lte=q.today + dt.timedelta(days=last)).count()
     total = q.statuses.filter(status__in=IN_FORCE_STATES).aggregate(n=Sum("contracts"))["n"] or 0
     counts[ENDING[-1][0]] = total - sum(counts.values())
     status_params = [("status", s) for s in sorted(IN_FORCE_STATES)]
@@ -233,7 +234,9 @@ def _ending(q: Query) -> list:
 
 def _notices(q: Query) -> dict:
     due = q.contracts.notice_due(within=NOTICE_DAYS, on=q.today)
-    upcoming = due.select_related("customer").order_by("notice_deadline", "pk")[:TOP]
+    # The next ones picked from the index alone, then read: sorting whole rows would read every one that is due.
+    first = list(due.order_by("notice_deadline", "pk").values_list("pk", flat=True)[:TOP])
+    upcoming = Contract.objects.filter(pk__in=first).select_related("customer").order_by("notice_deadline", "pk")
     return {
         "within_days": NOTICE_DAYS, "count": due.count(), "url": q.url(("notice_within", NOTICE_DAYS)),
         "next": [{"id": c.pk, "number": c.number, "title": c.title, "customer": c.customer.name,
@@ -276,35 +279,86 @@ def _approvals(q: Query) -> tuple[list, dict]:
     return cycle, {"days": q.stuck_days, "count": stuck.count(), "url": q.url(("stuck_days", q.stuck_days))}
 
 
-def _money(q: Query) -> tuple[dict, list]:
-    """Collection (due by today: owed and received) and the aging of what is overdue, in one pass over the
-    installments of the receivable contracts: each one's paid amount is worked out once (a materialised CTE), then
-    grouped by how late it is and by currency, in cents."""
-    from hetong.payments.models import RECEIVABLE_STATES, Installment
+def _yyyymm(day: dt.date) -> int:
+    return day.year * 100 + day.month
+
+
+def _month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _pieces(today: dt.date) -> list[tuple[str, dt.date | None, dt.date | None]]:
+    """The due dates cut by how late they are today: (label, first day, last day), open ends None; contiguous."""
     from hetong.payments.selectors import BUCKETS
 
-    days = dt.timedelta
-    late = [When(due_date__lte=q.today - days(first), due_date__gte=q.today - days(last), then=Value(key))
-            if last is not None else When(due_date__lte=q.today - days(first), then=Value(key))
-            for key, _label, first, last in BUCKETS]
-    rows = (Installment.objects.live().with_paid()
-            .filter(contract__in=q.contracts.filter(status__in=RECEIVABLE_STATES).values("pk"))
-            .annotate(late=Case(*late, When(due_date=q.today, then=Value("today")), default=Value("later")),
-                      currency=F("contract__currency"))
-            .values("contract_id", "amount", "paid", "late", "currency").order_by())
-    inner, params = rows.query.sql_with_params()
-    vendor = connection.vendor
-    amount, paid = _cents(vendor, "amount"), _cents(vendor, "paid")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH receivable AS MATERIALIZED ({inner}) SELECT late, currency, SUM({amount}), SUM({paid}), "
-            f"SUM(CASE WHEN paid < amount THEN {amount} - {paid} ELSE 0 END), "
-            "COUNT(DISTINCT CASE WHEN paid < amount THEN contract_id END) FROM receivable GROUP BY late, currency",
-            params)
-        grouped = cursor.fetchall()
+    day = dt.timedelta(days=1)
+    return [("later", today + day, None), ("today", today, today)] + [
+        (key, today - last * day if last is not None else None, today - first * day) for key, _l, first, last in BUCKETS]
+
+
+def _yyyymmdd(day: dt.date) -> int:
+    return _yyyymm(day) * 100 + day.day
+
+
+DAYS = 1_000_000  # periods from here up are days (yyyymmdd); below, months (yyyymm)
+
+
+def _receivable_sums(q: Query) -> dict:
+    """{(label, currency): [installments, cents, paid, owing, owing installments]} for the pieces of `_pieces`,
+    over the installments of the receivable contracts the query selects, in one read of the receivable tally: its
+    month rows for whole months, its day rows for the days of a month cut by a piece's edge (at most seven months),
+    but for the largest piece of each, which is its month less the other pieces."""
+    pieces = _pieces(q.today)
+    day = dt.timedelta(days=1)
+    whens, cut = [When(period=0, then=Value("later"))], set()  # the months cut by an edge
+    for label, first, last in pieces:
+        low = high = None  # the piece's whole months (yyyymm), open ends None
+        if first is not None:
+            start, end = _month_bounds(first)
+            low = _yyyymm(first) if first == start else _yyyymm(end + day)
+            cut |= {_yyyymm(first)} if first != start else set()
+        if last is not None:
+            start, end = _month_bounds(last)
+            high = _yyyymm(last) if last == end else _yyyymm(start - day)
+            cut |= {_yyyymm(last)} if last != end else set()
+        if low is None or high is None or low <= high:
+            whens.append(When(Q(period__gte=low or 1, period__lte=high or DAYS - 1), then=Value(label)))
+    wanted = Q(period__lt=DAYS)
+    rest = {}  # {month: the label of its largest piece}
+    for month in cut:
+        whens.append(When(period=month, then=Value(f"m{month}")))
+        start, end = _month_bounds(dt.date(month // 100, month % 100, 1))
+        parts = [(label, max(first or start, start), min(last or end, end)) for label, first, last in pieces
+                 if (first or start) <= end and (last or end) >= start]
+        rest[month] = max(parts, key=lambda part: (part[2] - part[1]).days)[0]
+        for label, first, last in parts:
+            if label != rest[month]:
+                days = Q(period__gte=_yyyymmdd(first), period__lte=_yyyymmdd(last))
+                whens.append(When(days, then=Value(f"{label}|m{month}")))
+                wanted |= days
+    sums: dict = defaultdict(lambda: [0] * 5)
+    rows = (q.receivable.filter(wanted).annotate(label=Case(*whens, default=Value(""))).values("label", "currency")
+            .annotate(n=Sum("installments"), c=Sum("cents"), p=Sum("paid"), o=Sum("owing"), on=Sum("owing_installments")))
+    for row in rows:
+        label, month = (*row["label"].split("|"), None)[:2]
+        values = [row["n"], row["c"], row["p"], row["o"], row["on"]]
+        sums[(label, row["currency"])] = [a + b for a, b in zip(sums[(label, row["currency"])], values, strict=True)]
+        if month:  # a piece of a cut month, counted by days: less from the month, whose rest is its largest piece
+            sums[(month, row["currency"])] = [a - b for a, b in zip(sums[(month, row["currency"])], values, strict=True)]
+    for key, currency in [key for key in sums if key[0].startswith("m")]:
+        label, values = rest[int(key[1:])], sums.pop((key, currency))
+        sums[(label, currency)] = [a + b for a, b in zip(sums[(label, currency)], values, strict=True)]
+    return {key: values for key, values in sums.items() if key[0]}
+
+
+def _money(q: Query) -> tuple[dict, list]:
+    """Collection (due by today: owed and received) and the aging of what is overdue (what is still owed, and on how
+    many installments), in CNY, from `_receivable_sums`."""
+    from hetong.payments.selectors import BUCKETS
+
     owed = collected = not_due = ZERO
     amounts, counts = defaultdict(lambda: ZERO), defaultdict(int)
-    for key, currency, amount_due, paid_due, owing, contracts in grouped:
+    for (key, currency), (_n, amount_due, paid_due, owing, owing_n) in _receivable_sums(q).items():
         to_cny = rate(currency) / 100
         if key != "later":
             owed += amount_due * to_cny
@@ -313,26 +367,37 @@ def _money(q: Query) -> tuple[dict, list]:
             not_due += owing * to_cny
         else:
             amounts[key] += owing * to_cny
-            counts[key] += contracts  # a contract has one currency: none is counted twice
+            counts[key] += owing_n
     buckets = [{"key": key, "label": str(label), "amount": amounts[key].quantize(CENT, rounding=ROUND_HALF_UP),
-                "count": counts[key], "url": q.url(("overdue", key))} for key, label, *_ in BUCKETS]
+                "installments": counts[key], "url": q.url(("overdue", key))} for key, label, *_ in BUCKETS]
     owed, collected = owed.quantize(CENT, rounding=ROUND_HALF_UP), collected.quantize(CENT, rounding=ROUND_HALF_UP)
     return {"due": owed, "collected": collected, "rate": _pct(collected, owed),
             "overdue": sum((b["amount"] for b in buckets), ZERO),
             "not_due": not_due.quantize(CENT, rounding=ROUND_HALF_UP), "url": reverse("payments:aging")}, buckets
 
 
-def _top_customers(q: Query) -> list:
-    """Ranked in the database by value in CNY (only ten rows come back), then each one's total made exact."""
-    first, last = dt.date(q.year, 1, 1), dt.date(q.year, 12, 31)
-    signed = _signed_in(q, first, last)
+def _in_cny(field: str) -> Case:
     others = sorted(CURRENCY_CODES - {"CNY"})
-    in_cny = Case(When(currency="CNY", then=F("amount")),
-                  *[When(currency=code, then=F("amount") * Value(rate(code))) for code in others],
-                  default=F("amount"), output_field=DecimalField())
-    ranked = list(signed.values("customer").annotate(v=Sum(in_cny), n=Count("id"))
-                  .order_by("-v", "-n", "customer").values_list("customer", flat=True)[:TOP])
-    rows = signed.filter(customer__in=ranked).values("customer", "currency").annotate(n=Count("id"), s=Sum("amount"))
+    return Case(When(currency="CNY", then=F(field)),
+                *[When(currency=code, then=F(field) * Value(rate(code))) for code in others],
+                default=F(field), output_field=DecimalField())
+
+
+def _top_customers(q: Query) -> list:
+    """Ranked in the database by value in CNY (only ten rows come back), then each one's total made exact. The
+    whole book's from the customer tally; otherwise from the filtered contracts."""
+    first, last = dt.date(q.year, 1, 1), dt.date(q.year, 12, 31)
+    if q.everything:
+        signed = CustomerTally.objects.filter(year=q.year)
+        ranked = list(signed.values("customer").annotate(v=Sum(_in_cny("cents")), n=Sum("contracts"))
+                      .order_by("-v", "-n", "customer").values_list("customer", flat=True)[:TOP])
+        rows = [{**row, "s": Decimal(row["cents"]).scaleb(-2)} for row in signed.filter(customer__in=ranked)
+                .values("customer", "currency").annotate(n=Sum("contracts"), cents=Sum("cents"))]
+    else:
+        signed = _signed_in(q, first, last)
+        ranked = list(signed.values("customer").annotate(v=Sum(_in_cny("amount")), n=Count("id"))
+                      .order_by("-v", "-n", "customer").values_list("customer", flat=True)[:TOP])
+        rows = signed.filter(customer__in=ranked).values("customer", "currency").annotate(n=Count("id"), s=Sum("amount"))
     found = _cny(rows, key=lambda r: r["customer"])
     names = dict(Customer.objects.filter(pk__in=ranked).values_list("pk", "name"))
     ordered = sorted(found.items(), key=lambda item: (-item[1][1], -item[1][0], item[0]))

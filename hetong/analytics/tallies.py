@@ -1,24 +1,54 @@
-"""Running tallies of the contracts, kept by the database itself, so the dashboard adds up a few thousand rows
-instead of a million contracts.
+"""Running tallies of the contracts and their installments, kept by the database itself, so the dashboard adds up
+a few thousand rows instead of a million contracts.
 
 `StatusTally` counts contracts by status and `SignedTally` counts and sums the signed ones (any status but
 cancelled, with a signed date) by month and currency, each by the dimensions the dashboard filters and scopes by:
-type, owner, department (0 for none) and customer level. Triggers on the contract and customer tables add and take
-away each row's share in the same transaction as the change, whatever makes it: a form, a queryset update, a bulk
-import, raw SQL. `ensure` puts them in place after every migrate (on SQLite, a migration that rebuilds a table
-drops its triggers) and counts everything afresh whenever one was missing.
+type, owner, department (0 for none) and customer level. `CustomerTally` sums the signed ones by year and customer
+(the whole book's top customers). `ReceivableTally` sums the installments of the receivable contracts by the month
+and by the day they fall due and the same dimensions: amount, paid and still owed. What was paid on an installment is kept on it
+(`paid_cents`) by triggers on allocations and receipts. Triggers on the contract, customer and installment tables
+add and take away each row's share in the same transaction as the change, whatever makes it: a form, a queryset
+update, a bulk import, raw SQL. `ensure` puts them in place after every migrate (on SQLite, a migration that
+rebuilds a table drops its triggers) and counts everything afresh whenever one was missing.
 """
 
 STATUS = "analytics_statustally"
 SIGNED = "analytics_signedtally"
+CUSTOMER = "analytics_customertally"
+RECEIVABLE = "analytics_receivabletally"
 CONTRACTS = "contracts_contract"
 CUSTOMERS = "customers_customer"
+INSTALLMENTS = "payments_installment"
+ALLOCATIONS = "payments_allocation"
+RECEIPTS = "payments_receipt"
 STATUS_KEY = "status, contract_type_id, owner_id, department_id, customer_level"
 SIGNED_KEY = "month, contract_type_id, owner_id, department_id, customer_level, currency"
+CUSTOMER_KEY = "year, customer_id, currency"
+RECEIVABLE_DIMS = "contract_type_id, owner_id, department_id, customer_level, currency"
+RECEIVABLE_KEY = f"period, {RECEIVABLE_DIMS}"
+COUNTS = {STATUS: "contracts", SIGNED: "contracts, cents", CUSTOMER: "contracts, cents",
+          RECEIVABLE: "installments, cents, paid, owing, owing_installments"}
 CONTRACT_COLUMNS = ("status", "contract_type_id", "owner_id", "department_id", "customer_id", "signed_date", "amount",
                     "currency")
-TRIGGERS = ("analytics_tally_contract_insert", "analytics_tally_contract_update", "analytics_tally_contract_delete",
-            "analytics_tally_customer_level")
+# The contract columns an installment's share depends on.
+RECEIVABLE_COLUMNS = ("status", "contract_type_id", "owner_id", "department_id", "customer_id", "currency")
+INSTALLMENT_COLUMNS = ("contract_id", "amount", "due_date", "cancelled_at", "paid_cents")
+TRIGGERS = {  # name: table
+    "analytics_tally_contract_insert": CONTRACTS, "analytics_tally_contract_update": CONTRACTS,
+    "analytics_tally_contract_delete": CONTRACTS, "analytics_tally_customer_level": CUSTOMERS,
+    "analytics_tally_installment_insert": INSTALLMENTS, "analytics_tally_installment_update": INSTALLMENTS,
+    "analytics_tally_installment_delete": INSTALLMENTS, "analytics_tally_allocation_insert": ALLOCATIONS,
+    "analytics_tally_allocation_update": ALLOCATIONS, "analytics_tally_allocation_delete": ALLOCATIONS,
+    "analytics_tally_receipt_reversed": RECEIPTS,
+}
+FUNCTIONS = ("analytics_tally_contract", "analytics_tally_customer", "analytics_tally_installment",
+             "analytics_tally_allocation", "analytics_tally_receipt")
+
+
+def _receivable_states() -> str:
+    from hetong.payments.models import RECEIVABLE_STATES
+
+    return "(" + ", ".join(f"'{state}'" for state in sorted(RECEIVABLE_STATES)) + ")"
 
 
 def _month(vendor: str, column: str) -> str:
@@ -26,6 +56,17 @@ def _month(vendor: str, column: str) -> str:
     if vendor == "postgresql":
         return f"(EXTRACT(YEAR FROM {column}) * 100 + EXTRACT(MONTH FROM {column}))::integer"
     return f"CAST(substr({column}, 1, 4) || substr({column}, 6, 2) AS INTEGER)"
+
+
+def _periods(vendor: str, item: str) -> tuple[str, str]:
+    """An installment row's two periods in the receivable tally: its month (yyyymm; 0 with no due date yet) and its
+    day (yyyymmdd; NULL with no due date: it has only the month row 0)."""
+    due = f"{item}.due_date"
+    if vendor == "postgresql":
+        day = f"(EXTRACT(YEAR FROM {due}) * 10000 + EXTRACT(MONTH FROM {due}) * 100 + EXTRACT(DAY FROM {due}))::integer"
+    else:
+        day = f"CAST(substr({due}, 1, 4) || substr({due}, 6, 2) || substr({due}, 9, 2) AS INTEGER)"
+    return f"COALESCE({_month(vendor, due)}, 0)", day
 
 
 def cents(vendor: str, column: str) -> str:
@@ -37,34 +78,40 @@ def cents(vendor: str, column: str) -> str:
 
 def _add(table: str, key: str, values: str, source: str) -> str:
     """An upsert adding the counts of `source` (a SELECT's tail) to the rows of `table` with the same key."""
-    counts = "contracts, cents" if table == SIGNED else "contracts"
+    counts = COUNTS[table]
     update = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts.split(", "))
     return f"INSERT INTO {table} ({key}, {counts}) SELECT {values} {source} ON CONFLICT ({key}) DO UPDATE SET {update}"
 
 
-def _row(vendor: str, row: str, sign: int) -> list[str]:
-    """The statements adding (sign 1) or taking away (-1) one contract row (NEW or OLD) from the tallies. Taking
-    away updates only rows that exist: a flush that empties the tallies before the contracts leaves nothing behind."""
+def _row(vendor: str, row: str, sign: int) -> dict[str, list[str]]:
+    """The statements adding (sign 1) or taking away (-1) one contract row (NEW or OLD) from the contract tallies,
+    by table. Taking away updates only rows that exist: a flush that empties the tallies before the contracts leaves
+    nothing behind."""
     level = f"(SELECT level FROM {CUSTOMERS} WHERE id = {row}.customer_id)"
     signed = f"{row}.status <> 'cancelled' AND {row}.signed_date IS NOT NULL"
     month = _month(vendor, f"{row}.signed_date")
     amount = cents(vendor, f"{row}.amount")
     if sign > 0:
         dims = f"{row}.contract_type_id, {row}.owner_id, COALESCE({row}.department_id, 0), {level}"
-        return [
-            _add(STATUS, STATUS_KEY, f"{row}.status, {dims}, 1", "WHERE true"),
-            _add(SIGNED, SIGNED_KEY, f"{month}, {dims}, {row}.currency, 1, {amount}", f"WHERE {signed}"),
-        ]
+        return {
+            STATUS: [_add(STATUS, STATUS_KEY, f"{row}.status, {dims}, 1", "WHERE true")],
+            SIGNED: [_add(SIGNED, SIGNED_KEY, f"{month}, {dims}, {row}.currency, 1, {amount}", f"WHERE {signed}")],
+            CUSTOMER: [_add(CUSTOMER, CUSTOMER_KEY, f"{month} / 100, {row}.customer_id, {row}.currency, 1, {amount}",
+                            f"WHERE {signed}")],
+        }
     match = (f"contract_type_id = {row}.contract_type_id AND owner_id = {row}.owner_id "
              f"AND department_id = COALESCE({row}.department_id, 0) AND customer_level = {level}")
     status = f"status = {row}.status AND {match}"
     signed_row = f"{signed} AND month = {month} AND {match} AND currency = {row}.currency"
-    return [
-        f"UPDATE {STATUS} SET contracts = contracts - 1 WHERE {status}",
-        f"DELETE FROM {STATUS} WHERE contracts = 0 AND {status}",
-        f"UPDATE {SIGNED} SET contracts = contracts - 1, cents = cents - {amount} WHERE {signed_row}",
-        f"DELETE FROM {SIGNED} WHERE contracts = 0 AND {signed_row}",
-    ]
+    customer = f"{signed} AND year = {month} / 100 AND customer_id = {row}.customer_id AND currency = {row}.currency"
+    return {
+        STATUS: [f"UPDATE {STATUS} SET contracts = contracts - 1 WHERE {status}",
+                 f"DELETE FROM {STATUS} WHERE contracts = 0 AND {status}"],
+        SIGNED: [f"UPDATE {SIGNED} SET contracts = contracts - 1, cents = cents - {amount} WHERE {signed_row}",
+                 f"DELETE FROM {SIGNED} WHERE contracts = 0 AND {signed_row}"],
+        CUSTOMER: [f"UPDATE {CUSTOMER} SET contracts = contracts - 1, cents = cents - {amount} WHERE {customer}",
+                   f"DELETE FROM {CUSTOMER} WHERE contracts = 0 AND {customer}"],
+    }
 
 
 def _grouped(vendor: str, level: str, sign: str, where: str, join: str = "") -> list[str]:
@@ -74,26 +121,110 @@ def _grouped(vendor: str, level: str, sign: str, where: str, join: str = "") -> 
     dims = f"{c}.contract_type_id, {c}.owner_id, COALESCE({c}.department_id, 0), {level}"
     signed = f"{c}.status <> 'cancelled' AND {c}.signed_date IS NOT NULL"
     month = _month(vendor, f"{c}.signed_date")
+    amount = cents(vendor, f"{c}.amount")
     source = f"FROM {c} {join} WHERE {where}"
     return [
         _add(STATUS, STATUS_KEY, f"{c}.status, {dims}, {sign}COUNT(*)", f"{source} GROUP BY {c}.status, {dims}"),
-        _add(SIGNED, SIGNED_KEY, f"{month}, {dims}, {c}.currency, {sign}COUNT(*), {sign}SUM({cents(vendor, f'{c}.amount')})",
+        _add(SIGNED, SIGNED_KEY, f"{month}, {dims}, {c}.currency, {sign}COUNT(*), {sign}SUM({amount})",
              f"{source} AND {signed} GROUP BY {month}, {dims}, {c}.currency"),
     ]
 
 
+def _shares(vendor: str, item: str, dims: str, sign: str, source: str) -> list[str]:
+    """Upserts adding (or, with sign "-", taking away) the installments `item` of `source`, grouped by the month
+    and by the day they fall due, and by `dims` (type, owner, department, level, currency)."""
+    amount = cents(vendor, f"{item}.amount")
+    owing = f"CASE WHEN {amount} > {item}.paid_cents THEN {amount} - {item}.paid_cents ELSE 0 END"
+    month, day = _periods(vendor, item)
+    return [_add(RECEIVABLE, RECEIVABLE_KEY,
+                 f"{period}, {dims}, {sign}COUNT(*), {sign}SUM({amount}), {sign}SUM({item}.paid_cents), "
+                 f"{sign}SUM({owing}), {sign}SUM(CASE WHEN {amount} > {item}.paid_cents THEN 1 ELSE 0 END)",
+                 f"{source} AND {item}.cancelled_at IS NULL{also} GROUP BY {period}, {dims}")
+            for period, also in ((month, ""), (day, f" AND {item}.due_date IS NOT NULL"))]
+
+
+def _contract_dims(contract: str, level: str) -> str:
+    return f"{contract}.contract_type_id, {contract}.owner_id, COALESCE({contract}.department_id, 0), {level}, {contract}.currency"
+
+
+def _moved(vendor: str, row: str, sign: str, when: str = "true") -> list[str]:
+    """A contract row's installments, added to (or taken from) the receivable tally as that row has them."""
+    level = f"(SELECT level FROM {CUSTOMERS} WHERE id = {row}.customer_id)"
+    return _shares(vendor, "i", _contract_dims(row, level), sign,
+                   f"FROM {INSTALLMENTS} i WHERE i.contract_id = {row}.id AND {row}.status IN {_receivable_states()} "
+                   f"AND ({when})")
+
+
 def _customer(vendor: str) -> list[str]:
-    """A customer's new level moves its contracts from one level's rows to the other's."""
+    """A customer's new level moves its contracts and their installments from one level's rows to the other's."""
+    join = f"JOIN {CONTRACTS} c ON c.id = i.contract_id"
+    states = _receivable_states()
     return [
         *_grouped(vendor, "OLD.level", "-", f"{CONTRACTS}.customer_id = OLD.id"),
         *_grouped(vendor, "NEW.level", "", f"{CONTRACTS}.customer_id = NEW.id"),
-        f"DELETE FROM {STATUS} WHERE contracts = 0 AND customer_level = OLD.level",
-        f"DELETE FROM {SIGNED} WHERE contracts = 0 AND customer_level = OLD.level",
+        *_shares(vendor, "i", _contract_dims("c", "OLD.level"), "-",
+                 f"FROM {INSTALLMENTS} i {join} WHERE c.customer_id = OLD.id AND c.status IN {states}"),
+        *_shares(vendor, "i", _contract_dims("c", "NEW.level"), "",
+                 f"FROM {INSTALLMENTS} i {join} WHERE c.customer_id = NEW.id AND c.status IN {states}"),
+        *(f"DELETE FROM {table} WHERE {count} = 0 AND customer_level = OLD.level"
+          for table, count in ((STATUS, "contracts"), (SIGNED, "contracts"), (RECEIVABLE, "installments"))),
     ]
 
 
-def _changed() -> str:
-    return " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in CONTRACT_COLUMNS)
+def _installment(vendor: str, row: str, sign: int, when: str = "true") -> list[str]:
+    """The statements adding (1) or taking away (-1, updates only, as for contracts) one installment row."""
+    dims = _contract_dims("c", "cu.level")
+    source = (f"FROM {CONTRACTS} c JOIN {CUSTOMERS} cu ON cu.id = c.customer_id WHERE c.id = {row}.contract_id "
+              f"AND c.status IN {_receivable_states()} AND ({when})")
+    if sign > 0:
+        return _shares(vendor, row, dims, "", source)
+    amount = cents(vendor, f"{row}.amount")
+    owes = f"{amount} > {row}.paid_cents"
+    key = (f"period IN ({', '.join(_periods(vendor, row))}) AND ({RECEIVABLE_DIMS}) IN (SELECT {dims} {source}) "
+           f"AND {row}.cancelled_at IS NULL")
+    return [
+        f"UPDATE {RECEIVABLE} SET installments = installments - 1, cents = cents - {amount}, "
+        f"paid = paid - {row}.paid_cents, owing = owing - CASE WHEN {owes} THEN {amount} - {row}.paid_cents ELSE 0 END, "
+        f"owing_installments = owing_installments - CASE WHEN {owes} THEN 1 ELSE 0 END WHERE {key}",
+        f"DELETE FROM {RECEIVABLE} WHERE installments = 0 AND {key}",
+    ]
+
+
+def _installment_changed(vendor: str) -> list[str]:
+    """An installment whose contract, due date and cancellation stay the same changes its rows in place (updates
+    only: a flush deleting allocations, and so changing what was paid, leaves nothing behind); otherwise its share
+    moves."""
+    equal = "IS NOT DISTINCT FROM" if vendor == "postgresql" else "IS"
+    same = (f"OLD.contract_id = NEW.contract_id AND OLD.due_date {equal} NEW.due_date AND OLD.cancelled_at IS NULL "
+            "AND NEW.cancelled_at IS NULL")
+    dims = _contract_dims("c", "cu.level")
+    owing = lambda row: (f"CASE WHEN {cents(vendor, f'{row}.amount')} > {row}.paid_cents "  # noqa: E731
+                         f"THEN {cents(vendor, f'{row}.amount')} - {row}.paid_cents ELSE 0 END")
+    owes = lambda row: f"CASE WHEN {cents(vendor, f'{row}.amount')} > {row}.paid_cents THEN 1 ELSE 0 END"  # noqa: E731
+    in_place = (
+        f"UPDATE {RECEIVABLE} SET cents = cents + {cents(vendor, 'NEW.amount')} - {cents(vendor, 'OLD.amount')}, "
+        f"paid = paid + NEW.paid_cents - OLD.paid_cents, owing = owing + {owing('NEW')} - {owing('OLD')}, "
+        f"owing_installments = owing_installments + {owes('NEW')} - {owes('OLD')} "
+        f"WHERE ({same}) AND period IN ({', '.join(_periods(vendor, 'NEW'))}) AND ({RECEIVABLE_DIMS}) IN (SELECT {dims} "
+        f"FROM {CONTRACTS} c JOIN {CUSTOMERS} cu ON cu.id = c.customer_id WHERE c.id = NEW.contract_id "
+        f"AND c.status IN {_receivable_states()})")
+    moved = f"NOT ({same})"
+    return [in_place, *_installment(vendor, "OLD", -1, moved), *_installment(vendor, "NEW", 1, moved)]
+
+
+def _paid_on(vendor: str) -> str:
+    """What the receipts not reversed paid on an installment row, in cents."""
+    return (f"(SELECT COALESCE(SUM({cents(vendor, 'a.amount')}), 0) FROM {ALLOCATIONS} a JOIN {RECEIPTS} r "
+            f"ON r.id = a.receipt_id WHERE a.installment_id = {INSTALLMENTS}.id AND r.reversed_at IS NULL)")
+
+
+def _paid(vendor: str, installments: str) -> str:
+    """Work out again what was paid on the installments `installments` selects (a condition on their id)."""
+    return f"UPDATE {INSTALLMENTS} SET paid_cents = {_paid_on(vendor)} WHERE {installments}"
+
+
+def _changed(columns=CONTRACT_COLUMNS) -> str:
+    return " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
 
 
 def _body(statements) -> str:
@@ -101,53 +232,114 @@ def _body(statements) -> str:
 
 
 def _sqlite() -> tuple[dict, dict]:
-    changed = _changed().replace("IS DISTINCT FROM", "IS NOT")
-    columns = ", ".join(CONTRACT_COLUMNS)
+    v = "sqlite"
+    changed = lambda columns=CONTRACT_COLUMNS: _changed(columns).replace("IS DISTINCT FROM", "IS NOT")  # noqa: E731
+    old, new = _row(v, "OLD", -1), _row(v, "NEW", 1)
+    contract = [s for table in (STATUS, SIGNED, CUSTOMER) for s in (*old[table], *new[table])]
+    moved = changed(RECEIVABLE_COLUMNS)
+    contract += [*_moved(v, "OLD", "-", moved), *_moved(v, "NEW", "", moved),
+                 f"DELETE FROM {RECEIVABLE} WHERE installments = 0 AND ({moved}) "
+                 "AND contract_type_id = OLD.contract_type_id AND owner_id = OLD.owner_id"]
+    allocation = lambda ids: _paid(v, f"id IN ({ids})")  # noqa: E731
+    trigger = lambda name, event, table, body, when="": (  # noqa: E731
+        f"CREATE TRIGGER {name} AFTER {event} ON {table} {when} BEGIN {_body(body)} END")
     return {}, {
-        "analytics_tally_contract_insert": f"CREATE TRIGGER analytics_tally_contract_insert AFTER INSERT ON {CONTRACTS} "
-        f"BEGIN {_body(_row('sqlite', 'NEW', 1))} END",
-        "analytics_tally_contract_update": f"CREATE TRIGGER analytics_tally_contract_update AFTER UPDATE OF {columns} "
-        f"ON {CONTRACTS} WHEN {changed} BEGIN {_body(_row('sqlite', 'OLD', -1) + _row('sqlite', 'NEW', 1))} END",
-        "analytics_tally_contract_delete": f"CREATE TRIGGER analytics_tally_contract_delete AFTER DELETE ON {CONTRACTS} "
-        f"BEGIN {_body(_row('sqlite', 'OLD', -1))} END",
-        "analytics_tally_customer_level": f"CREATE TRIGGER analytics_tally_customer_level AFTER UPDATE OF level "
-        f"ON {CUSTOMERS} WHEN OLD.level IS NOT NEW.level BEGIN {_body(_customer('sqlite'))} END",
+        "analytics_tally_contract_insert": trigger("analytics_tally_contract_insert", "INSERT", CONTRACTS,
+                                                   [s for rows in new.values() for s in rows]),
+        "analytics_tally_contract_update": trigger("analytics_tally_contract_update",
+                                                   f"UPDATE OF {', '.join(CONTRACT_COLUMNS)}", CONTRACTS, contract,
+                                                   f"WHEN {changed()}"),
+        "analytics_tally_contract_delete": trigger("analytics_tally_contract_delete", "DELETE", CONTRACTS,
+                                                   [s for rows in old.values() for s in rows]),
+        "analytics_tally_customer_level": trigger("analytics_tally_customer_level", "UPDATE OF level", CUSTOMERS,
+                                                  _customer(v), "WHEN OLD.level IS NOT NEW.level"),
+        "analytics_tally_installment_insert": trigger("analytics_tally_installment_insert", "INSERT", INSTALLMENTS,
+                                                      _installment(v, "NEW", 1)),
+        "analytics_tally_installment_update": trigger(
+            "analytics_tally_installment_update", f"UPDATE OF {', '.join(INSTALLMENT_COLUMNS)}", INSTALLMENTS,
+            _installment_changed(v), f"WHEN {changed(INSTALLMENT_COLUMNS)}"),
+        "analytics_tally_installment_delete": trigger("analytics_tally_installment_delete", "DELETE", INSTALLMENTS,
+                                                      _installment(v, "OLD", -1)),
+        "analytics_tally_allocation_insert": trigger("analytics_tally_allocation_insert", "INSERT", ALLOCATIONS,
+                                                     [allocation("NEW.installment_id")]),
+        "analytics_tally_allocation_update": trigger("analytics_tally_allocation_update", "UPDATE", ALLOCATIONS,
+                                                     [allocation("OLD.installment_id, NEW.installment_id")]),
+        "analytics_tally_allocation_delete": trigger("analytics_tally_allocation_delete", "DELETE", ALLOCATIONS,
+                                                     [allocation("OLD.installment_id")]),
+        "analytics_tally_receipt_reversed": trigger(
+            "analytics_tally_receipt_reversed", "UPDATE OF reversed_at", RECEIPTS,
+            [allocation(f"SELECT installment_id FROM {ALLOCATIONS} WHERE receipt_id = NEW.id")],
+            "WHEN OLD.reversed_at IS NOT NEW.reversed_at"),
     }
 
 
-def _key(row: str, *, status: bool) -> str:
-    """A contract row's tally key (but the customer level) as a row value, for ordering."""
-    first = f"{row}.status" if status else _month("postgresql", f"{row}.signed_date")
-    last = "" if status else f", {row}.currency"
-    return f"ROW({first}, {row}.contract_type_id, {row}.owner_id, COALESCE({row}.department_id, 0){last})"
+def _key(row: str, table: str) -> str:
+    """A contract row's key in a tally (but the customer level) as a row value, for ordering."""
+    month = _month("postgresql", f"{row}.signed_date")
+    dims = f"{row}.contract_type_id, {row}.owner_id, COALESCE({row}.department_id, 0)"
+    return {STATUS: f"ROW({row}.status, {dims})", SIGNED: f"ROW({month}, {dims}, {row}.currency)",
+            CUSTOMER: f"ROW({month}, {row}.customer_id, {row}.currency)"}[table]
 
 
 def _postgresql() -> tuple[dict, dict]:
-    new, old = _row("postgresql", "NEW", 1), _row("postgresql", "OLD", -1)  # [status, signed], [status ×2, signed ×2]
+    v = "postgresql"
+    new, old = _row(v, "NEW", 1), _row(v, "OLD", -1)
+    # Each table's two rows are locked in key order: two updates moving contracts between the same rows in
+    # opposite directions then wait for each other instead of deadlocking.
+    ordered = " ".join(
+        f"IF {_key('NEW', table)} < {_key('OLD', table)} THEN {_body([*new[table], *old[table]])} "
+        f"ELSE {_body([*old[table], *new[table]])} END IF;" for table in (STATUS, SIGNED, CUSTOMER))
+    moved = (f"IF {_changed(RECEIVABLE_COLUMNS)} THEN {_body([*_moved(v, 'OLD', '-'), *_moved(v, 'NEW', '')])} "
+             f"DELETE FROM {RECEIVABLE} WHERE installments = 0 AND contract_type_id = OLD.contract_type_id "
+             "AND owner_id = OLD.owner_id; END IF;")
+    paid = lambda ids: _paid(v, f"id IN ({ids})")  # noqa: E731
+    function = lambda name, body: (  # noqa: E731
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$ BEGIN {body} RETURN NULL; END $$ LANGUAGE plpgsql")
     functions = {
-        "analytics_tally_contract": "CREATE OR REPLACE FUNCTION analytics_tally_contract() RETURNS trigger AS $$ BEGIN "
-        f"IF TG_OP = 'INSERT' THEN {_body(new)} "
-        f"ELSIF TG_OP = 'DELETE' THEN {_body(old)} "
-        # Each table's two rows are locked in key order: two updates moving contracts between the same rows in
-        # opposite directions then wait for each other instead of deadlocking.
-        f"ELSE IF {_key('NEW', status=True)} < {_key('OLD', status=True)} THEN {_body([new[0], *old[:2]])} "
-        f"ELSE {_body([*old[:2], new[0]])} END IF; "
-        f"IF {_key('NEW', status=False)} < {_key('OLD', status=False)} THEN {_body([new[1], *old[2:]])} "
-        f"ELSE {_body([*old[2:], new[1]])} END IF; END IF; "
-        "RETURN NULL; END $$ LANGUAGE plpgsql",
-        "analytics_tally_customer": "CREATE OR REPLACE FUNCTION analytics_tally_customer() RETURNS trigger AS $$ BEGIN "
-        f"{_body(_customer('postgresql'))} RETURN NULL; END $$ LANGUAGE plpgsql",
+        "analytics_tally_contract": function("analytics_tally_contract",
+            f"IF TG_OP = 'INSERT' THEN {_body(s for rows in new.values() for s in rows)} "
+            f"ELSIF TG_OP = 'DELETE' THEN {_body(s for rows in old.values() for s in rows)} "
+            f"ELSE {ordered} {moved} END IF;"),
+        "analytics_tally_customer": function("analytics_tally_customer", _body(_customer(v))),
+        "analytics_tally_installment": function("analytics_tally_installment",
+            f"IF TG_OP = 'INSERT' THEN {_body(_installment(v, 'NEW', 1))} "
+            f"ELSIF TG_OP = 'DELETE' THEN {_body(_installment(v, 'OLD', -1))} "
+            f"ELSE {_body(_installment_changed(v))} END IF;"),
+        "analytics_tally_allocation": function("analytics_tally_allocation",
+            f"IF TG_OP = 'INSERT' THEN {_body([paid('NEW.installment_id')])} "
+            f"ELSIF TG_OP = 'DELETE' THEN {_body([paid('OLD.installment_id')])} "
+            f"ELSE {_body([paid('OLD.installment_id, NEW.installment_id')])} END IF;"),
+        "analytics_tally_receipt": function("analytics_tally_receipt",
+            _body([paid(f"SELECT installment_id FROM {ALLOCATIONS} WHERE receipt_id = NEW.id")])),
     }
-    run = "FOR EACH ROW EXECUTE FUNCTION"
+    trigger = lambda name, event, table, function, when="": (  # noqa: E731
+        f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW {when} EXECUTE FUNCTION {function}()")
     return functions, {
-        "analytics_tally_contract_insert": f"CREATE TRIGGER analytics_tally_contract_insert AFTER INSERT ON {CONTRACTS} "
-        f"{run} analytics_tally_contract()",
-        "analytics_tally_contract_update": f"CREATE TRIGGER analytics_tally_contract_update AFTER UPDATE ON {CONTRACTS} "
-        f"FOR EACH ROW WHEN ({_changed()}) EXECUTE FUNCTION analytics_tally_contract()",
-        "analytics_tally_contract_delete": f"CREATE TRIGGER analytics_tally_contract_delete AFTER DELETE ON {CONTRACTS} "
-        f"{run} analytics_tally_contract()",
-        "analytics_tally_customer_level": f"CREATE TRIGGER analytics_tally_customer_level AFTER UPDATE OF level "
-        f"ON {CUSTOMERS} FOR EACH ROW WHEN (OLD.level IS DISTINCT FROM NEW.level) EXECUTE FUNCTION analytics_tally_customer()",
+        "analytics_tally_contract_insert": trigger("analytics_tally_contract_insert", "INSERT", CONTRACTS,
+                                                   "analytics_tally_contract"),
+        "analytics_tally_contract_update": trigger("analytics_tally_contract_update", "UPDATE", CONTRACTS,
+                                                   "analytics_tally_contract", f"WHEN ({_changed()})"),
+        "analytics_tally_contract_delete": trigger("analytics_tally_contract_delete", "DELETE", CONTRACTS,
+                                                   "analytics_tally_contract"),
+        "analytics_tally_customer_level": trigger("analytics_tally_customer_level", "UPDATE OF level", CUSTOMERS,
+                                                  "analytics_tally_customer",
+                                                  "WHEN (OLD.level IS DISTINCT FROM NEW.level)"),
+        "analytics_tally_installment_insert": trigger("analytics_tally_installment_insert", "INSERT", INSTALLMENTS,
+                                                      "analytics_tally_installment"),
+        "analytics_tally_installment_update": trigger("analytics_tally_installment_update", "UPDATE", INSTALLMENTS,
+                                                      "analytics_tally_installment",
+                                                      f"WHEN ({_changed(INSTALLMENT_COLUMNS)})"),
+        "analytics_tally_installment_delete": trigger("analytics_tally_installment_delete", "DELETE", INSTALLMENTS,
+                                                      "analytics_tally_installment"),
+        "analytics_tally_allocation_insert": trigger("analytics_tally_allocation_insert", "INSERT", ALLOCATIONS,
+                                                     "analytics_tally_allocation"),
+        "analytics_tally_allocation_update": trigger("analytics_tally_allocation_update", "UPDATE", ALLOCATIONS,
+                                                     "analytics_tally_allocation"),
+        "analytics_tally_allocation_delete": trigger("analytics_tally_allocation_delete", "DELETE", ALLOCATIONS,
+                                                     "analytics_tally_allocation"),
+        "analytics_tally_receipt_reversed": trigger("analytics_tally_receipt_reversed", "UPDATE OF reversed_at",
+                                                    RECEIPTS, "analytics_tally_receipt",
+                                                    "WHEN (OLD.reversed_at IS DISTINCT FROM NEW.reversed_at)"),
     }
 
 
@@ -161,55 +353,70 @@ def _present(connection) -> set[str]:
 
 
 def rebuild(connection) -> None:
-    """Count every contract afresh (in the caller's transaction)."""
+    """Work out afresh what was paid on each installment and count everything (in the caller's transaction)."""
+    v = connection.vendor
     join = f"JOIN {CUSTOMERS} ON {CUSTOMERS}.id = {CONTRACTS}.customer_id"
+    installments = (f"FROM {INSTALLMENTS} i JOIN {CONTRACTS} c ON c.id = i.contract_id JOIN {CUSTOMERS} cu "
+                    f"ON cu.id = c.customer_id WHERE c.status IN {_receivable_states()}")
+    signed = f"{CONTRACTS}.status <> 'cancelled' AND {CONTRACTS}.signed_date IS NOT NULL"
+    year = f"{_month(v, f'{CONTRACTS}.signed_date')} / 100"
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {STATUS}")
-        cursor.execute(f"DELETE FROM {SIGNED}")
-        for statement in _grouped(connection.vendor, f"{CUSTOMERS}.level", "", "true", join):
+        # Only the installments that are off, so the update triggers (when present) have little to do.
+        cursor.execute(_paid(v, f"paid_cents <> {_paid_on(v)}"))
+        for table in (STATUS, SIGNED, CUSTOMER, RECEIVABLE):
+            cursor.execute(f"DELETE FROM {table}")
+        for statement in _grouped(v, f"{CUSTOMERS}.level", "", "true", join):
+            cursor.execute(statement)
+        cursor.execute(_add(CUSTOMER, CUSTOMER_KEY,
+                            f"{year}, {CONTRACTS}.customer_id, {CONTRACTS}.currency, COUNT(*), "
+                            f"SUM({cents(v, f'{CONTRACTS}.amount')})",
+                            f"FROM {CONTRACTS} WHERE {signed} GROUP BY {year}, {CONTRACTS}.customer_id, "
+                            f"{CONTRACTS}.currency"))
+        for statement in _shares(v, "i", _contract_dims("c", "cu.level"), "", installments):
             cursor.execute(statement)
 
 
 def ensure(connection) -> bool:
-    """Install whatever trigger is missing and, if any was, count everything afresh; True if anything was."""
+    """Install whatever trigger is missing and, if any was, count everything afresh; True if anything was. The
+    triggers are installed after the count, so it does not run them."""
     if connection.vendor not in ("sqlite", "postgresql"):
         return False
     functions, triggers = _sqlite() if connection.vendor == "sqlite" else _postgresql()
-    present = _present(connection)
-    missing = [sql for name, sql in triggers.items() if name not in present]
-    if not missing:
+    if set(triggers) <= _present(connection):
         return False
-    with connection.cursor() as cursor:
-        for sql in [*functions.values(), *missing]:
-            cursor.execute(sql)
+    drop(connection)
     rebuild(connection)
+    with connection.cursor() as cursor:
+        for sql in [*functions.values(), *triggers.values()]:
+            cursor.execute(sql)
     return True
 
 
 def drop(connection) -> None:
     with connection.cursor() as cursor:
-        for name in TRIGGERS:
-            table = CUSTOMERS if name.endswith("customer_level") else CONTRACTS
+        for name, table in TRIGGERS.items():
             if connection.vendor == "sqlite":
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             elif connection.vendor == "postgresql":
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         if connection.vendor == "postgresql":
-            cursor.execute("DROP FUNCTION IF EXISTS analytics_tally_contract()")
-            cursor.execute("DROP FUNCTION IF EXISTS analytics_tally_customer()")
+            for name in FUNCTIONS:
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
 
 
 def _snapshot(connection) -> set:
     with connection.cursor() as cursor:
         rows = set()
-        for table in (STATUS, SIGNED):
+        for table in (STATUS, SIGNED, CUSTOMER, RECEIVABLE):
             cursor.execute(f"SELECT * FROM {table}")
             rows |= {(table, *row[1:]) for row in cursor.fetchall()}  # without the id
-        return rows
+        cursor.execute(f"SELECT id, paid_cents FROM {INSTALLMENTS}")
+        return rows | {(INSTALLMENTS, *row) for row in cursor.fetchall()}
 
 
 def differences(connection) -> int:
-    """How many tally rows differ from a fresh count (which is then rolled back); 0 when all is well."""
+    """How many tally rows (and installments' paid amounts) differ from a fresh count (which is then rolled back);
+    0 when all is well."""
     from django.db import transaction
 
     with transaction.atomic(using=connection.alias):

@@ -1,15 +1,16 @@
 """Payment plans (回款计划), receipts (回款) with their allocation to installments, and invoices (开票).
 
-What an installment has been paid is never stored: it is the sum of its allocations from receipts that are not
-reversed (`Installment.objects.with_paid()`), so a reversal (红冲) restores the outstanding amount by itself.
+What an installment has been paid is the sum of its allocations from receipts that are not reversed, so a reversal
+(红冲) restores the outstanding amount by itself. The database keeps that sum on the installment (`paid_cents`) by
+triggers on allocations and receipts (analytics.tallies), in the same transaction as the change;
+`Installment.objects.with_paid()` reads it as money.
 """
 
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, F, Func, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -28,13 +29,9 @@ def _money(name, **kwargs):
 
 class InstallmentQuerySet(models.QuerySet):
     def with_paid(self):
-        """Annotate `paid`: the allocations of receipts that are not reversed."""
-        paid = (
-            Allocation.objects.filter(installment=OuterRef("pk"), receipt__reversed_at__isnull=True)
-            .order_by().values("installment").annotate(total=Sum("amount")).values("total")
-        )
+        """Annotate `paid`: the allocations of receipts that are not reversed (kept in cents by the database)."""
         money = DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)
-        return self.annotate(paid=Coalesce(Subquery(paid, output_field=money), Value(ZERO), output_field=money))
+        return self.annotate(paid=Func(F("paid_cents"), template="ROUND(%(expressions)s / 100.0, 2)", output_field=money))
 
     def live(self):
         return self.filter(cancelled_at__isnull=True)
@@ -75,6 +72,9 @@ class Installment(models.Model):
     due_date = models.DateField(_("due date"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True, editable=False)
+    # What the receipts not reversed paid on it, in cents: kept by the database's triggers on allocations and
+    # receipts (analytics.tallies); read as money through `with_paid()`.
+    paid_cents = models.BigIntegerField(default=0, editable=False)
 
     objects = InstallmentQuerySet.as_manager()
 

@@ -7,10 +7,6 @@ from django.db import migrations, models
 from hetong.analytics import tallies
 
 
-def install(apps, schema_editor):
-    tallies.ensure(schema_editor.connection)
-
-
 def uninstall(apps, schema_editor):
     tallies.drop(schema_editor.connection)
 
@@ -58,5 +54,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('status', 'contract_type', 'owner', 'department', 'customer_level'), name='statustally_key')],
             },
         ),
-        migrations.RunPython(install, uninstall),
+        # The triggers are put in place by 0003 (tallies.ensure installs all of them, for tables 0003 adds too).
+        migrations.RunPython(migrations.RunPython.noop, uninstall),
     ]
