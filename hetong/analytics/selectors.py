@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
-from django.db import connection
 from django.db.models import Avg, Case, Count, DecimalField, F, Q, Sum, Value, When
 from django.http import QueryDict
 from django.urls import reverse
@@ -25,7 +24,6 @@ from django.utils.translation import gettext_lazy as _
 
 from hetong.accounts.models import Department, Scope, User
 from hetong.analytics.models import CustomerTally, ReceivableTally, SignedTally, StatusTally
-from hetong.analytics.tallies import cents as _cents
 from hetong.approvals.filters import step_value
 from hetong.approvals.models import NodeRun
 from hetong.contracts.filters import ContractFilter
