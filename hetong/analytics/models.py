@@ -63,14 +63,22 @@ def _dimension(model, name):
                              related_name="+", verbose_name=name)
 
 
-class StatusTally(models.Model):
-    """How many contracts have each status, by the dashboard's dimensions; kept by triggers (analytics.tallies)."""
+class Dimensions(models.Model):
+    """What the dashboard filters and scopes a tally's rows by, as the contracts it counts have them."""
 
-    status = models.CharField(max_length=20)
     contract_type = _dimension("contracts.ContractType", _("type"))
     owner = _dimension(settings.AUTH_USER_MODEL, _("owner"))
     department = _dimension("accounts.Department", _("department"))
     customer_level = models.CharField(max_length=20)
+
+    class Meta:
+        abstract = True
+
+
+class StatusTally(Dimensions):
+    """How many contracts have each status, by the dashboard's dimensions; kept by triggers (analytics.tallies)."""
+
+    status = models.CharField(max_length=20)
     contracts = models.IntegerField(default=0)
 
     class Meta:
@@ -81,15 +89,11 @@ class StatusTally(models.Model):
         return f"{self.status}: {self.contracts}"
 
 
-class SignedTally(models.Model):
+class SignedTally(Dimensions):
     """How many contracts were signed in each month (yyyymm) and for how much, in cents of their currency, by the
     dashboard's dimensions; every status but cancelled. Kept by triggers (analytics.tallies)."""
 
     month = models.IntegerField()
-    contract_type = _dimension("contracts.ContractType", _("type"))
-    owner = _dimension(settings.AUTH_USER_MODEL, _("owner"))
-    department = _dimension("accounts.Department", _("department"))
-    customer_level = models.CharField(max_length=20)
     currency = models.CharField(max_length=3)
     contracts = models.IntegerField(default=0)
     cents = models.BigIntegerField(default=0)
@@ -103,7 +107,7 @@ class SignedTally(models.Model):
         return f"{self.month} {self.currency}: {self.contracts}"
 
 
-class ReceivableTally(models.Model):
+class ReceivableTally(Dimensions):
     """The installments of the receivable contracts (signed, active, expired, renewed, terminated), not cancelled,
     by when they fall due and the dashboard's dimensions: how many, their amounts, what was paid on them (receipts
     not reversed) and what is still owed (never below 0 on one installment), in cents of the contract's currency.
@@ -112,10 +116,6 @@ class ReceivableTally(models.Model):
     triggers (analytics.tallies)."""
 
     period = models.IntegerField()
-    contract_type = _dimension("contracts.ContractType", _("type"))
-    owner = _dimension(settings.AUTH_USER_MODEL, _("owner"))
-    department = _dimension("accounts.Department", _("department"))
-    customer_level = models.CharField(max_length=20)
     currency = models.CharField(max_length=3)
     installments = models.IntegerField(default=0)
     cents = models.BigIntegerField(default=0)

@@ -5,11 +5,12 @@ a few thousand rows instead of a million contracts.
 cancelled, with a signed date) by month and currency, each by the dimensions the dashboard filters and scopes by:
 type, owner, department (0 for none) and customer level. `CustomerTally` sums the signed ones by year and customer
 (the whole book's top customers). `ReceivableTally` sums the installments of the receivable contracts by the month
-and by the day they fall due and the same dimensions: amount, paid and still owed. What was paid on an installment is kept on it
-(`paid_cents`) by triggers on allocations and receipts. Triggers on the contract, customer and installment tables
-add and take away each row's share in the same transaction as the change, whatever makes it: a form, a queryset
-update, a bulk import, raw SQL. `ensure` puts them in place after every migrate (on SQLite, a migration that
-rebuilds a table drops its triggers) and counts everything afresh whenever one was missing.
+and by the day they fall due and the same dimensions: amount, paid and still owed. What was paid on an installment
+is kept on it (`paid_cents`) by triggers on allocations and receipts; triggers on the contract, customer and
+installment tables add and take away each row's share. All of it happens in the same transaction as the change,
+whatever makes it: a form, a queryset update, a bulk import, raw SQL. `ensure` puts the triggers in place after
+every migrate (on SQLite, a migration that rebuilds a table drops its triggers) and counts everything afresh
+whenever one was missing.
 """
 
 STATUS = "analytics_statustally"

@@ -5,8 +5,9 @@ from hetong.analytics import tallies
 
 
 class Command(BaseCommand):
-    help = ("The dashboard's tallies of the contracts (kept by database triggers): `hetong tallies check` compares "
-            "them with a fresh count, `hetong tallies rebuild` counts afresh (after a restore of only some tables).")
+    help = ("The dashboard's tallies of the contracts and installments, and what was paid on each installment (kept by "
+            "database triggers): `hetong tallies check` compares them with a fresh count, `hetong tallies rebuild` "
+            "counts afresh (after a restore of only some tables).")
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["check", "rebuild"])
@@ -19,5 +20,5 @@ class Command(BaseCommand):
             return
         off = tallies.differences(connection)
         if off:
-            raise CommandError(f"{off} tally rows differ from the contracts: run `hetong tallies rebuild`")
-        self.stdout.write("tallies match the contracts")
+            raise CommandError(f"{off} tally rows differ from the contracts and installments: run `hetong tallies rebuild`")
+        self.stdout.write("tallies match the contracts and installments")
