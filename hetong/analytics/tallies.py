@@ -9,8 +9,9 @@ and by the day they fall due and the same dimensions: amount, paid and still owe
 is kept on it (`paid_cents`) by triggers on allocations and receipts; triggers on the contract, customer and
 installment tables add and take away each row's share. All of it happens in the same transaction as the change,
 whatever makes it: a form, a queryset update, a bulk import, raw SQL. `ensure` puts the triggers in place after
-every migrate (on SQLite, a migration that rebuilds a table drops its triggers) and counts everything afresh
-whenever one was missing.
+every migrate and counts everything afresh whenever one was missing (analytics.apps drops them on SQLite before a
+migrate, so that a migration can rebuild a table they name). It does not replace a trigger that is there: a change
+to their SQL comes with a migration that calls `drop`, as analytics 0003 does.
 """
 
 STATUS = "analytics_statustally"

@@ -240,3 +240,24 @@ def test_the_command_finds_a_tally_that_is_off_and_counts_afresh(book):
     call_command("tallies", "rebuild", stdout=out)
     check()
     call_command("tallies", "check", stdout=out)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="a table rebuild is SQLite's way to alter a column")
+def test_a_migration_can_rebuild_a_table_the_triggers_name(transactional_db):
+    from django.db import models
+
+    from hetong.analytics.apps import _drop_tallies, _ensure_tallies
+
+    app = type("App", (), {"label": "analytics"})
+    old = Contract._meta.get_field("title")
+    new = models.CharField(max_length=201)
+    new.set_attributes_from_name("title")
+    new.model = Contract
+    _drop_tallies(app, "default", plan=[("a migration", False)])  # what migrate does before a plan with work
+    assert not tallies._present(connection)
+    with connection.schema_editor() as editor:
+        editor.alter_field(Contract, old, new)  # create, copy, drop, rename: a trigger naming the table would fail
+        editor.alter_field(Contract, new, old)
+    _ensure_tallies(app, "default")  # and after it
+    assert tallies._present(connection) == set(tallies.TRIGGERS)
+    assert tallies.differences(connection) == 0
