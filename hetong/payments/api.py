@@ -328,7 +328,8 @@ def create_invoice(request, contract_id: int, payload: InvoiceIn):
 
 @router.get("/payments/aging", response={200: AgingOut, **errors(400, 401)},
             description="Receivables aging of the contracts you can see: outstanding amounts by days past each "
-            "installment's due date (0–30, 31–60, 61–90, 91–180, 181–365, over 365), in total and per customer.")
+            "installment's due date (0–30, 31–60, 61–90, 91–180, 181–365, over 365), in total and per customer; in "
+            "CNY, other currencies at the configured rates.")
 def aging(request, filters: Query[AgingQuery]):
     try:
         on = parse_date(filters.on) or company_today()

@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from hetong.contracts.models import Contract
 from hetong.core.dates import company_today
+from hetong.core.money import rate
 
 from .models import RECEIVABLE_STATES, ZERO, Allocation, Installment, Invoice, Receipt
 
+CENT = Decimal("0.01")
 # (key, label, first day overdue, last day overdue)
 BUCKETS = [
     ("d0_30", _("0–30 days"), 1, 30),
@@ -61,15 +63,15 @@ class AgingRow:
 
 def aging(user, today: dt.date | None = None, *, contracts=None) -> dict:
     """Receivables of the contracts `user` may see (or of `contracts`, already scoped), by days overdue of each
-    installment's due date: totals and per customer. Installments without a due date, or not yet due, are
-    outstanding but not overdue. One query."""
+    installment's due date: totals and per customer, in CNY (other currencies at core.money.rate). Installments
+    without a due date, or not yet due, are outstanding but not overdue. One query."""
     today = today or company_today()
     contracts = Contract.objects.visible_to(user) if contracts is None else contracts
     rows = (
         Installment.objects.filter(contract__in=contracts.filter(status__in=RECEIVABLE_STATES).values("pk"))
         .with_paid().unpaid()
         .select_related("contract__customer")
-        .only("amount", "due_date", "cancelled_at", "contract__id", "contract__customer__id",
+        .only("amount", "due_date", "cancelled_at", "contract__id", "contract__currency", "contract__customer__id",
               "contract__customer__name")
     )
     customers: dict[int, AgingRow] = {}
@@ -78,7 +80,7 @@ def aging(user, today: dt.date | None = None, *, contracts=None) -> dict:
         customer = installment.contract.customer
         row = customers.setdefault(customer.pk, AgingRow(customer_id=customer.pk, customer_name=customer.name))
         row.contracts.add(installment.contract_id)
-        owed = installment.amount - installment.paid
+        owed = (installment.amount - installment.paid) * rate(installment.contract.currency)
         days = (today - installment.due_date).days if installment.due_date else 0
         key = bucket_of(days)
         for target in (row, totals):
@@ -86,6 +88,9 @@ def aging(user, today: dt.date | None = None, *, contracts=None) -> dict:
                 target.buckets[key] += owed
             else:
                 target.not_due += owed
+    for row in (*customers.values(), totals):  # to the cent once summed
+        row.buckets = {key: value.quantize(CENT, rounding=ROUND_HALF_UP) for key, value in row.buckets.items()}
+        row.not_due = row.not_due.quantize(CENT, rounding=ROUND_HALF_UP)
     ordered = sorted(customers.values(), key=lambda r: (-r.overdue, -r.outstanding, r.customer_name))
     return {"on": today, "buckets": BUCKETS, "totals": totals, "customers": ordered}
 

@@ -71,3 +71,19 @@ def test_aging_query_count_does_not_grow_with_rows(contract, other_contract, fin
     services.save_plan(other_contract, by=admin, rows=[{"amount": "10", "due_date": f"2026-0{m}-01"} for m in range(1, 10)])
     with django_assert_num_queries(1):
         aging(admin, TODAY)
+
+
+def test_aging_is_in_cny_whatever_the_contracts_currency(contract, other_contract, finance, admin):
+    from hetong.contracts.models import Contract
+    from hetong.core.money import rate
+
+    Contract.objects.filter(pk=other_contract.pk).update(currency="USD")
+    services.save_plan(contract, by=finance, rows=[{"amount": "100.00", "due_date": "2026-11-01"}])
+    services.save_plan(other_contract, by=admin, rows=[{"amount": "0.33", "due_date": "2026-11-02"},
+                                                      {"amount": "10.00"}])
+    report = aging(admin, TODAY)
+    usd = rate("USD")
+    assert report["totals"].buckets["d0_30"] == (Decimal("100.00") + Decimal("0.33") * usd).quantize(Decimal("0.01"))
+    assert report["totals"].not_due == (Decimal("10.00") * usd).quantize(Decimal("0.01"))
+    assert {row.customer_id: row.overdue for row in report["customers"]}[other_contract.customer_id] == (
+        Decimal("0.33") * usd).quantize(Decimal("0.01"))
