@@ -301,6 +301,8 @@ class Contract(Versioned):
             models.Index(fields=["updated_at"], name="contract_updated_idx"),
             # The signed-date filters, and the dashboard's top customers of a year read from this index alone.
             models.Index(fields=["signed_date", "status", "customer", "currency", "amount"], name="contract_signed_idx"),
+            # Reviews stuck for more than N days (the dashboard and its list) from the index alone.
+            models.Index(fields=["status", "status_changed_at"], name="contract_status_changed_idx"),
         ]
 
     def __str__(self):

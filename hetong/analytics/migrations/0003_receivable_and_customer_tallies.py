@@ -63,5 +63,13 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('period', 'contract_type', 'owner', 'department', 'customer_level', 'currency'), name='receivabletally_key')],
             },
         ),
+        migrations.AddIndex(
+            model_name='customertally',
+            index=models.Index(fields=['year', 'customer', 'currency', 'cents', 'contracts'], name='customertally_read_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='receivabletally',
+            index=models.Index(fields=['period', 'contract_type', 'owner', 'department', 'customer_level', 'currency', 'installments', 'cents', 'paid', 'owing', 'owing_installments'], name='receivabletally_read_idx'),
+        ),
         migrations.RunPython(install, uninstall),
     ]
