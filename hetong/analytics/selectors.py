@@ -142,11 +142,16 @@ def _signed_in(q: Query, first: dt.date, last: dt.date):
     return q.contracts.filter(signed_date__gte=first, signed_date__lte=last).exclude(status=Status.CANCELLED)
 
 
+def _from_cents(rows) -> list[dict]:
+    """Tally rows with their sum in cents also as an amount ("s"), as `_cny` reads it."""
+    return [{**row, "s": Decimal(row["cents"]).scaleb(-2)} for row in rows]
+
+
 def _tallied_in(q: Query, first_year: int, last_year: int, *fields):
     """The signed contracts' count and sum by `fields` and currency, months of these years, from the tally."""
     rows = (q.signed.filter(month__gte=first_year * 100 + 1, month__lte=last_year * 100 + 12)
             .values(*fields, "currency").annotate(n=Sum("contracts"), cents=Sum("cents")))
-    return [{**row, "s": Decimal(row["cents"]).scaleb(-2)} for row in rows]
+    return _from_cents(rows)
 
 
 def _signed_params(first: dt.date, last: dt.date) -> list:
@@ -277,8 +282,15 @@ def _approvals(q: Query) -> tuple[list, dict]:
     return cycle, {"days": q.stuck_days, "count": stuck.count(), "url": q.url(("stuck_days", q.stuck_days))}
 
 
+DAYS = 1_000_000  # receivable tally periods from here up are days (yyyymmdd); below, months (yyyymm)
+
+
 def _yyyymm(day: dt.date) -> int:
     return day.year * 100 + day.month
+
+
+def _yyyymmdd(day: dt.date) -> int:
+    return _yyyymm(day) * 100 + day.day
 
 
 def _month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -294,13 +306,6 @@ def _pieces(today: dt.date) -> list[tuple[str, dt.date | None, dt.date | None]]:
         (key, today - last * day if last is not None else None, today - first * day) for key, _l, first, last in BUCKETS]
 
 
-def _yyyymmdd(day: dt.date) -> int:
-    return _yyyymm(day) * 100 + day.day
-
-
-DAYS = 1_000_000  # periods from here up are days (yyyymmdd); below, months (yyyymm)
-
-
 def _receivable_sums(q: Query) -> dict:
     """{(label, currency): [installments, cents, paid, owing, owing installments]} for the pieces of `_pieces`,
     over the installments of the receivable contracts the query selects, in one read of the receivable tally: its
@@ -313,12 +318,14 @@ def _receivable_sums(q: Query) -> dict:
         low = high = None  # the piece's whole months (yyyymm), open ends None
         if first is not None:
             start, end = _month_bounds(first)
-            low = _yyyymm(first) if first == start else _yyyymm(end + day)
-            cut |= {_yyyymm(first)} if first != start else set()
+            if first != start:
+                cut.add(_yyyymm(first))
+            low = _yyyymm(first if first == start else end + day)
         if last is not None:
             start, end = _month_bounds(last)
-            high = _yyyymm(last) if last == end else _yyyymm(start - day)
-            cut |= {_yyyymm(last)} if last != end else set()
+            if last != end:
+                cut.add(_yyyymm(last))
+            high = _yyyymm(last if last == end else start - day)
         if low is None or high is None or low <= high:
             whens.append(When(Q(period__gte=low or 1, period__lte=high or DAYS - 1), then=Value(label)))
     wanted = Q(period__lt=DAYS)
@@ -335,17 +342,20 @@ def _receivable_sums(q: Query) -> dict:
                 whens.append(When(days, then=Value(f"{label}|m{month}")))
                 wanted |= days
     sums: dict = defaultdict(lambda: [0] * 5)
+
+    def add(key, values, sign=1):
+        sums[key] = [a + sign * b for a, b in zip(sums[key], values, strict=True)]
+
     rows = (q.receivable.filter(wanted).annotate(label=Case(*whens, default=Value(""))).values("label", "currency")
             .annotate(n=Sum("installments"), c=Sum("cents"), p=Sum("paid"), o=Sum("owing"), on=Sum("owing_installments")))
     for row in rows:
-        label, month = (*row["label"].split("|"), None)[:2]
+        label, _bar, month = row["label"].partition("|")
         values = [row["n"], row["c"], row["p"], row["o"], row["on"]]
-        sums[(label, row["currency"])] = [a + b for a, b in zip(sums[(label, row["currency"])], values, strict=True)]
+        add((label, row["currency"]), values)
         if month:  # a piece of a cut month, counted by days: less from the month, whose rest is its largest piece
-            sums[(month, row["currency"])] = [a - b for a, b in zip(sums[(month, row["currency"])], values, strict=True)]
+            add((month, row["currency"]), values, -1)
     for key, currency in [key for key in sums if key[0].startswith("m")]:
-        label, values = rest[int(key[1:])], sums.pop((key, currency))
-        sums[(label, currency)] = [a + b for a, b in zip(sums[(label, currency)], values, strict=True)]
+        add((rest[int(key[1:])], currency), sums.pop((key, currency)))
     return {key: values for key, values in sums.items() if key[0]}
 
 
@@ -389,8 +399,8 @@ def _top_customers(q: Query) -> list:
         signed = CustomerTally.objects.filter(year=q.year)
         ranked = list(signed.values("customer").annotate(v=Sum(_in_cny("cents")), n=Sum("contracts"))
                       .order_by("-v", "-n", "customer").values_list("customer", flat=True)[:TOP])
-        rows = [{**row, "s": Decimal(row["cents"]).scaleb(-2)} for row in signed.filter(customer__in=ranked)
-                .values("customer", "currency").annotate(n=Sum("contracts"), cents=Sum("cents"))]
+        rows = _from_cents(signed.filter(customer__in=ranked).values("customer", "currency")
+                           .annotate(n=Sum("contracts"), cents=Sum("cents")))
     else:
         signed = _signed_in(q, first, last)
         ranked = list(signed.values("customer").annotate(v=Sum(_in_cny("amount")), n=Count("id"))

@@ -132,15 +132,22 @@ def _grouped(vendor: str, level: str, sign: str, where: str, join: str = "") -> 
     ]
 
 
+def _owing(vendor: str, item: str) -> tuple[str, str]:
+    """What is still owed on an installment row, in cents (never below 0), and 1 if anything is, else 0."""
+    amount = cents(vendor, f"{item}.amount")
+    owes = f"{amount} > {item}.paid_cents"
+    return f"CASE WHEN {owes} THEN {amount} - {item}.paid_cents ELSE 0 END", f"CASE WHEN {owes} THEN 1 ELSE 0 END"
+
+
 def _shares(vendor: str, item: str, dims: str, sign: str, source: str) -> list[str]:
     """Upserts adding (or, with sign "-", taking away) the installments `item` of `source`, grouped by the month
     and by the day they fall due, and by `dims` (type, owner, department, level, currency)."""
     amount = cents(vendor, f"{item}.amount")
-    owing = f"CASE WHEN {amount} > {item}.paid_cents THEN {amount} - {item}.paid_cents ELSE 0 END"
+    owing, owes = _owing(vendor, item)
     month, day = _periods(vendor, item)
     return [_add(RECEIVABLE, RECEIVABLE_KEY,
                  f"{period}, {dims}, {sign}COUNT(*), {sign}SUM({amount}), {sign}SUM({item}.paid_cents), "
-                 f"{sign}SUM({owing}), {sign}SUM(CASE WHEN {amount} > {item}.paid_cents THEN 1 ELSE 0 END)",
+                 f"{sign}SUM({owing}), {sign}SUM({owes})",
                  f"{source} AND {item}.cancelled_at IS NULL{also} GROUP BY {period}, {dims}")
             for period, also in ((month, ""), (day, f" AND {item}.due_date IS NOT NULL"))]
 
@@ -181,13 +188,13 @@ def _installment(vendor: str, row: str, sign: int, when: str = "true") -> list[s
     if sign > 0:
         return _shares(vendor, row, dims, "", source)
     amount = cents(vendor, f"{row}.amount")
-    owes = f"{amount} > {row}.paid_cents"
+    owing, owes = _owing(vendor, row)
     key = (f"period IN ({', '.join(_periods(vendor, row))}) AND ({RECEIVABLE_DIMS}) IN (SELECT {dims} {source}) "
            f"AND {row}.cancelled_at IS NULL")
     return [
         f"UPDATE {RECEIVABLE} SET installments = installments - 1, cents = cents - {amount}, "
-        f"paid = paid - {row}.paid_cents, owing = owing - CASE WHEN {owes} THEN {amount} - {row}.paid_cents ELSE 0 END, "
-        f"owing_installments = owing_installments - CASE WHEN {owes} THEN 1 ELSE 0 END WHERE {key}",
+        f"paid = paid - {row}.paid_cents, owing = owing - {owing}, owing_installments = owing_installments - {owes} "
+        f"WHERE {key}",
         f"DELETE FROM {RECEIVABLE} WHERE installments = 0 AND {key}",
     ]
 
@@ -200,13 +207,11 @@ def _installment_changed(vendor: str) -> list[str]:
     same = (f"OLD.contract_id = NEW.contract_id AND OLD.due_date {equal} NEW.due_date AND OLD.cancelled_at IS NULL "
             "AND NEW.cancelled_at IS NULL")
     dims = _contract_dims("c", "cu.level")
-    owing = lambda row: (f"CASE WHEN {cents(vendor, f'{row}.amount')} > {row}.paid_cents "  # noqa: E731
-                         f"THEN {cents(vendor, f'{row}.amount')} - {row}.paid_cents ELSE 0 END")
-    owes = lambda row: f"CASE WHEN {cents(vendor, f'{row}.amount')} > {row}.paid_cents THEN 1 ELSE 0 END"  # noqa: E731
+    (owing_new, owes_new), (owing_old, owes_old) = _owing(vendor, "NEW"), _owing(vendor, "OLD")
     in_place = (
         f"UPDATE {RECEIVABLE} SET cents = cents + {cents(vendor, 'NEW.amount')} - {cents(vendor, 'OLD.amount')}, "
-        f"paid = paid + NEW.paid_cents - OLD.paid_cents, owing = owing + {owing('NEW')} - {owing('OLD')}, "
-        f"owing_installments = owing_installments + {owes('NEW')} - {owes('OLD')} "
+        f"paid = paid + NEW.paid_cents - OLD.paid_cents, owing = owing + {owing_new} - {owing_old}, "
+        f"owing_installments = owing_installments + {owes_new} - {owes_old} "
         f"WHERE ({same}) AND period IN ({', '.join(_periods(vendor, 'NEW'))}) AND ({RECEIVABLE_DIMS}) IN (SELECT {dims} "
         f"FROM {CONTRACTS} c JOIN {CUSTOMERS} cu ON cu.id = c.customer_id WHERE c.id = NEW.contract_id "
         f"AND c.status IN {_receivable_states()})")
